@@ -1,0 +1,1 @@
+"""Prompt templates, versioned data shipped inside the wheel."""

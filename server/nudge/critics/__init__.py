@@ -1,0 +1,1 @@
+"""Critics: everything that turns prose blocks into findings, behind one interface."""

@@ -1,0 +1,46 @@
+"""The one small interface every critic implements: blocks in, findings out.
+
+A critic is handed a batch of blocks (possibly from several documents) and returns,
+for each block in the same order, the findings it has about that block, with offsets
+relative to the block. `LocalCritic` answers at once; `ClaudeCritic` batches the
+blocks into one request. Both are awaited the same way, so the scheduler and
+`nudge check` need not know which one they hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from nudge.model import Block, Finding
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentContext:
+    """What a critic may know about the document a block came from."""
+
+    uri: str = ""
+    language: str = "markdown"
+    title: str = ""
+    headings: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class CritiqueRequest:
+    """One block to critique and the document it belongs to."""
+
+    block: Block
+    context: DocumentContext = field(default_factory=DocumentContext)
+
+
+@runtime_checkable
+class Critic(Protocol):
+    """Anything that turns blocks into findings."""
+
+    name: str
+    description: str
+
+    async def critique(self, batch: Sequence[CritiqueRequest]) -> list[list[Finding]]:
+        """Return, for each request in order, findings relative to its block."""
+        ...

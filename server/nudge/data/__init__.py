@@ -1,0 +1,1 @@
+"""Data files shipped with Nudge: lexicons and rule precision tables."""

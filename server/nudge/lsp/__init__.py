@@ -1,0 +1,1 @@
+"""The thin Language Server Protocol layer over Nudge's core."""

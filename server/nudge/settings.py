@@ -1,0 +1,356 @@
+"""Typed settings with every default in one place.
+
+Settings come from three layers, later ones winning key by key: the defaults below,
+the team's `.nudge.toml` at the workspace root, and the editor's `nudge` section
+(initializationOptions, `workspace/configuration`, `didChangeConfiguration`).
+Editor keys are camelCase (`minConfidence`), team-file keys snake_case
+(`min_confidence`); both map onto the same field. A value of the wrong type is
+reported by key (and line, for the team file) and that key alone falls back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nudge.model import ALL_CATEGORIES
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+TEAM_FILE = ".nudge.toml"
+SEVERITIES = ("error", "warning", "information", "hint")
+TRIGGERS = ("onType", "onSave", "manual")
+LANGUAGES = ("markdown", "plaintext", "latex", "restructuredtext")
+
+
+def _doc(text: str, **extra: Any) -> dict[str, Any]:
+    return {"doc": text, **extra}
+
+
+@dataclass
+class Settings:
+    """Everything a user or team can tune; each field documents itself."""
+
+    enabled_categories: list[str] = field(
+        default_factory=lambda: list(ALL_CATEGORIES),
+        metadata=_doc("Categories of suggestion to show.", choices=ALL_CATEGORIES),
+    )
+    min_confidence: float = field(
+        default=0.5,
+        metadata=_doc(
+            "Overall minimum confidence (0..1) for a suggestion to be shown.", lo=0, hi=1
+        ),
+    )
+    category_min_confidence: dict[str, float] = field(
+        default_factory=dict,
+        metadata=_doc(
+            'Per-category minimum confidence, e.g. {"clarity": 0.8}; the higher of this '
+            "and minConfidence applies.",
+            keys=ALL_CATEGORIES,
+            lo=0,
+            hi=1,
+        ),
+    )
+    severity: dict[str, str] = field(
+        default_factory=lambda: {
+            "cliche": "information",
+            "wordiness": "information",
+            "clarity": "hint",
+            "redundancy": "information",
+        },
+        metadata=_doc("Diagnostic severity per category.", keys=ALL_CATEGORIES, choices=SEVERITIES),
+    )
+    languages: list[str] = field(
+        default_factory=lambda: list(LANGUAGES),
+        metadata=_doc("Language ids Nudge checks.", choices=LANGUAGES),
+    )
+    exclude: list[str] = field(
+        default_factory=list,
+        metadata=_doc("Glob patterns (relative to the workspace) of files never checked or sent."),
+    )
+    ignored_phrases: list[str] = field(
+        default_factory=list,
+        metadata=_doc("Phrases never flagged in this workspace (quick fix: ignore everywhere)."),
+    )
+    debounce_ms: int = field(
+        default=400,
+        metadata=_doc(
+            "Pause after the last keystroke before suggestions refresh (ms).", lo=0, hi=60000
+        ),
+    )
+    max_document_size: int = field(
+        default=2_000_000,
+        metadata=_doc(
+            "Documents larger than this many characters are skipped.", lo=1, hi=100_000_000
+        ),
+    )
+    # Claude: used only when ANTHROPIC_API_KEY is set.
+    model: str = field(
+        default="claude-sonnet-5-5", metadata=_doc("Claude model for the critique call.")
+    )
+    grader_model: str = field(
+        default="claude-haiku-5-5", metadata=_doc("Cheaper Claude model for the grading call.")
+    )
+    trigger: str = field(
+        default="onType",
+        metadata=_doc(
+            "When paragraphs go to Claude: as you type, on save, or only on command.",
+            choices=TRIGGERS,
+        ),
+    )
+    max_requests_in_flight: int = field(
+        default=2, metadata=_doc("Most Claude requests under way at once.", lo=1, hi=16)
+    )
+    requests_per_minute: int = field(
+        default=20, metadata=_doc("Most Claude requests started per minute.", lo=1, hi=1000)
+    )
+    batch_token_cap: int = field(
+        default=3000,
+        metadata=_doc(
+            "Most document tokens (estimated) sent in one critique request.", lo=100, hi=100_000
+        ),
+    )
+    daily_token_budget: int = field(
+        default=2_000_000,
+        metadata=_doc(
+            "Tokens per day (all kinds) after which Nudge serves local findings only; "
+            "0 means no limit.",
+            lo=0,
+            hi=10**10,
+        ),
+    )
+    daily_cost_budget_usd: float = field(
+        default=5.0,
+        metadata=_doc(
+            "Estimated US dollars per day after which Nudge serves local findings only; "
+            "0 means no limit.",
+            lo=0,
+            hi=10**6,
+        ),
+    )
+
+    def threshold(self, category: str) -> float:
+        """Return the minimum confidence a finding in `category` needs to be shown."""
+        return max(self.min_confidence, self.category_min_confidence.get(category, 0.0))
+
+    def shows(self, category: str, confidence: float) -> bool:
+        """Tell whether a finding of this category and confidence passes the filters."""
+        return category in self.enabled_categories and confidence >= self.threshold(category)
+
+
+def camel(name: str) -> str:
+    """Return the camelCase editor key for a snake_case field name."""
+    head, *rest = name.split("_")
+    return head + "".join(p.capitalize() for p in rest)
+
+
+FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+_BY_KEY = {**{camel(n): n for n in FIELDS}, **{n: n for n in FIELDS}}
+
+
+@dataclass
+class SettingsProblem:
+    """One setting that could not be used, with where it came from."""
+
+    source: str
+    key: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return f"{where}: setting '{self.key}': {self.message}; using the default"
+
+
+def _check_number(value: Any, kind: type, meta: Mapping[str, Any]) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"expected a number, got {type(value).__name__}"
+    if kind is int and not float(value).is_integer():
+        return "expected a whole number"
+    if ("lo" in meta and value < meta["lo"]) or ("hi" in meta and value > meta["hi"]):
+        return f"expected a value from {meta.get('lo')} to {meta.get('hi')}, got {value}"
+    return None
+
+
+def _convert(name: str, value: Any) -> tuple[Any, str | None]:
+    """Validate `value` for field `name`; return (converted, problem)."""
+    f = FIELDS[name]
+    meta = f.metadata
+    choices = meta.get("choices")
+    default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+    if isinstance(default, bool):  # pragma: no cover - no booleans yet
+        return (value, None) if isinstance(value, bool) else (None, "expected true or false")
+    if isinstance(default, (int, float)):
+        problem = _check_number(value, type(default), meta)
+        return (None, problem) if problem else (type(default)(value), None)
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            return None, f"expected a string, got {type(value).__name__}"
+        if choices and value not in choices:
+            return None, f"expected one of {', '.join(choices)}, got {value!r}"
+        return value, None
+    if isinstance(default, list):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return None, "expected a list of strings"
+        bad = [v for v in value if choices and v not in choices]
+        if bad:
+            return (
+                None,
+                f"unknown value(s) {', '.join(map(repr, bad))}; expected {', '.join(choices)}",
+            )
+        return list(value), None
+    if isinstance(default, dict):
+        if not isinstance(value, Mapping):
+            return None, f"expected a table of {', '.join(meta['keys'])}"
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if key not in meta["keys"]:
+                return None, f"unknown key {key!r}; expected {', '.join(meta['keys'])}"
+            if choices:
+                if item not in choices:
+                    return None, f"{key}: expected one of {', '.join(choices)}, got {item!r}"
+                out[key] = item
+            else:
+                problem = _check_number(item, float, meta)
+                if problem:
+                    return None, f"{key}: {problem}"
+                out[key] = float(item)
+        merged = dict(default)
+        merged.update(out)
+        return merged, None
+    raise AssertionError(f"unhandled setting type for {name}")  # pragma: no cover
+
+
+def apply_settings(
+    base: Settings,
+    values: Mapping[str, Any] | None,
+    source: str,
+    lines: Mapping[str, int] | None = None,
+) -> tuple[Settings, list[SettingsProblem]]:
+    """Return `base` updated with `values`, and the problems found along the way.
+
+    Unknown keys and invalid values are reported; each falls back to the value in
+    `base` on its own, so one typo never resets the rest.
+    """
+    problems: list[SettingsProblem] = []
+    if values is None:
+        return base, problems
+    if not isinstance(values, Mapping):
+        problems.append(SettingsProblem(source, "nudge", "expected an object of settings"))
+        return base, problems
+    changes: dict[str, Any] = {}
+    for key, value in values.items():
+        if value is None:
+            continue
+        name = _BY_KEY.get(key)
+        line = (lines or {}).get(key)
+        if name is None:
+            problems.append(SettingsProblem(source, key, "unknown setting", line))
+            continue
+        converted, problem = _convert(name, value)
+        if problem:
+            problems.append(SettingsProblem(source, key, problem, line))
+        else:
+            changes[name] = converted
+    return dataclasses.replace(base, **changes), problems
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Map each `key = ...` in a TOML text to its 1-based line number."""
+    lines: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        match = re.match(r"\s*([A-Za-z0-9_\-]+)\s*=", line)
+        if match:
+            lines.setdefault(match.group(1), number)
+    return lines
+
+
+def read_team_file(path: Path) -> tuple[dict[str, Any], dict[str, int], list[SettingsProblem]]:
+    """Read a `.nudge.toml`; return its values, their line numbers and any problems.
+
+    Settings may sit at the top level or under a `[nudge]` table.
+    """
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}, {}, []
+    except (OSError, UnicodeDecodeError) as exc:
+        return {}, {}, [SettingsProblem(source, "*", f"cannot read the file ({exc})")]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        line = int(match.group(1)) if match else None
+        return {}, {}, [SettingsProblem(source, "*", f"not valid TOML ({exc})", line)]
+    if isinstance(data.get("nudge"), dict):
+        data = {**{k: v for k, v in data.items() if k != "nudge"}, **data["nudge"]}
+    return data, _key_lines(text), []
+
+
+def load_settings(
+    root: Path | None, editor: Mapping[str, Any] | None = None
+) -> tuple[Settings, list[SettingsProblem]]:
+    """Return the settings for a workspace root: defaults, team file, then editor."""
+    settings = Settings()
+    problems: list[SettingsProblem] = []
+    if root is not None:
+        values, lines, read_problems = read_team_file(root / TEAM_FILE)
+        problems += read_problems
+        settings, found = apply_settings(settings, values, str(root / TEAM_FILE), lines)
+        problems += found
+    settings, found = apply_settings(settings, editor, "editor settings")
+    problems += found
+    return settings, problems
+
+
+def add_ignored_phrase(root: Path, phrase: str) -> Path:
+    """Add `phrase` to `ignored_phrases` in the workspace's team file, keeping the rest.
+
+    The file is edited as text so comments and layout survive; the write goes to a
+    temporary file first and is renamed into place, so a crash loses nothing.
+    """
+    path = root / TEAM_FILE
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    values, _, problems = read_team_file(path)
+    if problems:
+        raise ValueError(str(problems[0]))
+    current = values.get("ignored_phrases", [])
+    if not isinstance(current, list):
+        raise ValueError(f"{path}: 'ignored_phrases' is not a list; fix it by hand first")
+    if phrase in current:
+        return path
+    new_list = "ignored_phrases = [" + ", ".join(_toml_string(p) for p in [*current, phrase]) + "]"
+    pattern = re.compile(r"^ignored_phrases\s*=\s*\[[^\]]*\]", re.MULTILINE)
+    if current or pattern.search(text):
+        text = pattern.sub(lambda _m: new_list, text, count=1)
+    elif "[nudge]" in text:
+        text = text.replace("[nudge]", "[nudge]\n" + new_list, 1)
+    else:
+        text = new_list + "\n" + text
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def _toml_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def describe_settings() -> list[dict[str, Any]]:
+    """Return a machine-readable description of every setting, for docs and manifests."""
+    out = []
+    for name, f in FIELDS.items():
+        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+        out.append({"key": camel(name), "toml": name, "default": default, **dict(f.metadata)})
+    return out
