@@ -1,0 +1,120 @@
+"""An open document: its text, line index and blocks, kept current edit by edit.
+
+`apply_edit` splices the text, updates the line index and re-segments only the
+region between the block before the edit and the block after it; everything past
+that region keeps its blocks, whose start offsets are shifted lazily. It returns
+the blocks that changed, so the caller can mark them dirty without rescanning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nudge.model import Block
+from nudge.positions import UTF16, LineIndex, PositionMapper, ShiftedOffsets
+from nudge.segment import is_prose, segment
+
+
+@dataclass
+class EditResult:
+    """What an edit changed: the new prose blocks, and whether all blocks were redone."""
+
+    changed: list[Block] = field(default_factory=list)
+    full: bool = False
+
+
+class Document:
+    """A text document with incremental segmentation."""
+
+    def __init__(self, uri: str, text: str, language: str, version: int = 0, encoding: str = UTF16):
+        self.uri = uri
+        self.language = language
+        self.version = version
+        self.encoding = encoding
+        self.text = text
+        self.lines = LineIndex(text)
+        self._resegment_all()
+
+    def _resegment_all(self) -> None:
+        blocks = segment(self.text, self.language).blocks
+        self._blocks = blocks
+        self._starts = ShiftedOffsets(b.start for b in blocks)
+        self._cached: list[Block] | None = blocks
+
+    @property
+    def mapper(self) -> PositionMapper:
+        """Return a position mapper over the current text."""
+        return PositionMapper(self.text, self.encoding, self.lines)
+
+    def blocks(self) -> list[Block]:
+        """Return all regions (prose and opaque) with current start offsets."""
+        if self._cached is None:
+            starts = self._starts.to_list()
+            self._blocks = [
+                b if b.start == s else Block(s, b.text, b.masked, b.kind, b.hash)
+                for b, s in zip(self._blocks, starts, strict=True)
+            ]
+            self._cached = self._blocks
+        return self._cached
+
+    def prose_blocks(self) -> list[Block]:
+        """Return the blocks critics should read."""
+        return [b for b in self.blocks() if is_prose(b)]
+
+    def block_at(self, offset: int) -> Block | None:
+        """Return the block containing `offset` (its end included), if any."""
+        i = self._starts.bisect_right(offset) - 1
+        if i < 0:
+            return None
+        block = self._blocks[i]
+        start = self._starts[i]
+        if offset <= start + len(block.text):
+            return Block(start, block.text, block.masked, block.kind, block.hash)
+        return None
+
+    def _blank_before(self, index: int) -> bool:
+        """Tell whether a blank line separates block `index` from the one before (old text)."""
+        before = self._blocks[index - 1]
+        gap = self.text[self._starts[index - 1] + len(before.text) : self._starts[index]]
+        breaks = gap.count("\n") + gap.count("\r") - gap.count("\r\n")
+        return breaks >= 2 and before.kind != "list_item"
+
+    def replace_all(self, text: str, version: int) -> EditResult:
+        """Replace the whole text (a full-sync change)."""
+        self.text = text
+        self.version = version
+        self.lines = LineIndex(text)
+        self._resegment_all()
+        return EditResult([b for b in self._blocks if is_prose(b)], True)
+
+    def apply_edit(self, start: int, end: int, new_text: str, version: int) -> EditResult:
+        """Replace text[start:end] with `new_text` and re-segment around it."""
+        start = max(0, min(start, len(self.text)))
+        end = max(start, min(end, len(self.text)))
+        starts = self._starts
+        n = len(self._blocks)
+        # Redo blocks [first, last): from a block that follows a blank line, where the
+        # segmenter's state is reset, through one that is followed by a blank line.
+        first = max(0, starts.bisect_right(start) - 2)
+        while first > 0 and not self._blank_before(first):
+            first -= 1
+        last = min(n, starts.bisect_right(end) + 1)
+        while last < n and not self._blank_before(last):
+            last += 1
+        lo = starts[first] if first > 0 else 0
+        hi = starts[last] if last < n else len(self.text)
+        delta = len(new_text) - (end - start)
+        self.text = self.text[:start] + new_text + self.text[end:]
+        self.version = version
+        self.lines.edit(self.text, start, end, len(new_text))
+        result = segment(self.text[lo : hi + delta], self.language, lo)
+        if not result.clean:
+            self._resegment_all()
+            return EditResult([b for b in self._blocks if is_prose(b)], True)
+        new_blocks = result.blocks
+        old_hashes = {b.hash for b in self._blocks[first:last]}
+        self._blocks[first:last] = new_blocks
+        starts.replace(first, last, [b.start for b in new_blocks], delta)
+        self._cached = None
+        changed = [b for b in new_blocks if is_prose(b) and b.hash not in old_hashes]
+        return EditResult(changed, False)

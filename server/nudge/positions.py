@@ -1,0 +1,185 @@
+r"""Offsets and editor positions, in one place.
+
+Nudge works in code-point offsets (Python string indices). Editors speak in
+(line, character) positions where the character counts UTF-16 code units by
+default, or UTF-8 bytes / code points when negotiated. Lines end at "\\n", "\\r\\n"
+or "\\r" only, as the LSP specification and VS Code say; U+2028, U+0085 and form
+feed are ordinary characters here (pygls splits on them, which is why Nudge owns
+this conversion).
+
+`LineIndex` keeps the start offset of every line and updates itself on an edit in
+time proportional to the distance from the previous edit, not to the document size:
+the starts after the last edit point carry a pending shift that is applied lazily.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+
+UTF16 = "utf-16"
+UTF8 = "utf-8"
+UTF32 = "utf-32"
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+class ShiftedOffsets:
+    """A sorted list of offsets where every item from `split` on is off by `delta`.
+
+    Inserting or shifting near the previous edit point costs little; the pending
+    shift is pushed through only the items between the old and the new edit point.
+    """
+
+    __slots__ = ("_delta", "_items", "_split")
+
+    def __init__(self, items: Iterable[int] = ()) -> None:
+        self._items: list[int] = list(items)
+        self._split = len(self._items)
+        self._delta = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index: int) -> int:
+        if index < 0:
+            index += len(self._items)
+        value = self._items[index]
+        return value + self._delta if index >= self._split else value
+
+    def to_list(self) -> list[int]:
+        """Return every offset, with pending shifts applied."""
+        self._move_split(len(self._items))
+        return list(self._items)
+
+    def _move_split(self, index: int) -> None:
+        """Make items before `index` exact, keeping the pending shift on the rest."""
+        items, delta = self._items, self._delta
+        if index > self._split:
+            for i in range(self._split, index):
+                items[i] += delta
+        elif index < self._split:
+            for i in range(index, self._split):
+                items[i] -= delta
+        self._split = index
+        if self._split >= len(items):
+            self._delta = 0
+
+    def bisect_right(self, value: int) -> int:
+        """Return how many offsets are <= `value`."""
+        split = self._split
+        items = self._items
+        if split and items[split - 1] > value:
+            return bisect.bisect_right(items, value, 0, split)
+        return bisect.bisect_right(items, value - self._delta, split, len(items))
+
+    def replace(self, first: int, last: int, new: list[int], delta: int) -> None:
+        """Replace items[first:last] with the exact offsets `new`; shift later items by `delta`."""
+        self._move_split(last)
+        self._items[first:last] = new
+        self._split = first + len(new)
+        self._delta += delta
+        if self._split >= len(self._items):
+            self._delta = 0
+
+
+def line_starts(text: str) -> list[int]:
+    """Return the offset at which each line of `text` starts."""
+    return [0, *(m.end() for m in _NEWLINE.finditer(text))]
+
+
+class LineIndex:
+    """Line starts of a text, kept current across incremental edits."""
+
+    def __init__(self, text: str) -> None:
+        self._starts = ShiftedOffsets(line_starts(text))
+
+    @property
+    def line_count(self) -> int:
+        """Return the number of lines (an empty text has one)."""
+        return len(self._starts)
+
+    def line_start(self, line: int) -> int:
+        """Return the offset where `line` (0-based) starts."""
+        return self._starts[line]
+
+    def line_of(self, offset: int) -> int:
+        """Return the 0-based line containing `offset`."""
+        return self._starts.bisect_right(offset) - 1
+
+    def edit(self, text: str, start: int, old_end: int, new_len: int) -> None:
+        """Update for `text` (already edited) where [start, old_end) became new_len chars."""
+        first = max(1, self._starts.bisect_right(start - 1))
+        last = self._starts.bisect_right(old_end + 1)
+        new_end = start + new_len
+        window = _NEWLINE.finditer(text, max(0, start - 1), min(len(text), new_end + 2))
+        new = [m.end() for m in window if start <= m.end() <= new_end + 1 and m.end() > 0]
+        self._starts.replace(first, last, new, new_len - (old_end - start))
+
+
+def _units(ch: str, encoding: str) -> int:
+    code = ord(ch)
+    if encoding == UTF16:
+        return 2 if code > 0xFFFF else 1
+    if encoding == UTF8:
+        return 1 if code < 0x80 else 2 if code < 0x800 else 3 if code < 0x10000 else 4
+    return 1
+
+
+def column_to_units(line_text: str, column: int, encoding: str = UTF16) -> int:
+    """Convert a code-point column within a line to the encoding's units."""
+    prefix = line_text[:column]
+    if encoding == UTF32 or prefix.isascii():
+        return len(prefix)
+    if encoding == UTF16:
+        return len(prefix) + sum(1 for ch in prefix if ord(ch) > 0xFFFF)
+    return len(prefix.encode("utf-8", "surrogatepass"))
+
+
+def units_to_column(line_text: str, units: int, encoding: str = UTF16) -> int:
+    """Convert a count of encoding units within a line to a code-point column.
+
+    A position inside a surrogate pair or multi-byte sequence rounds up to the
+    next character; a position past the line's end is clamped to the end.
+    """
+    if encoding == UTF32 or line_text.isascii():
+        return max(0, min(units, len(line_text)))
+    seen = 0
+    for column, ch in enumerate(line_text):
+        if seen >= units:
+            return column
+        seen += _units(ch, encoding)
+    return len(line_text)
+
+
+class PositionMapper:
+    """Convert between offsets and (line, character) positions of one text."""
+
+    def __init__(self, text: str, encoding: str = UTF16, index: LineIndex | None = None):
+        self.text = text
+        self.encoding = encoding
+        self.index = index or LineIndex(text)
+
+    def _line_text(self, line: int) -> str:
+        start = self.index.line_start(line)
+        end = (
+            self.index.line_start(line + 1) if line + 1 < self.index.line_count else len(self.text)
+        )
+        return self.text[start:end].rstrip("\r\n")
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """Return the (line, character) of a code-point offset."""
+        offset = max(0, min(offset, len(self.text)))
+        line = self.index.line_of(offset)
+        start = self.index.line_start(line)
+        return line, column_to_units(self._line_text(line), offset - start, self.encoding)
+
+    def offset(self, line: int, character: int) -> int:
+        """Return the code-point offset of a (line, character) position, clamped."""
+        if line < 0:
+            return 0
+        if line >= self.index.line_count:
+            return len(self.text)
+        start = self.index.line_start(line)
+        return start + units_to_column(self._line_text(line), character, self.encoding)

@@ -1,0 +1,440 @@
+"""Split a document into blocks of prose, masking everything that is not prose.
+
+A segmenter walks the lines of a text and yields regions that cover it: prose
+blocks (paragraphs, headings, list items, quotes, table rows) and opaque regions
+(code fences, front matter, math, directives, HTML comments) that critics skip.
+Within prose, inline code, URLs, markup, LaTeX commands and inline math are
+masked: replaced by spaces in `Block.masked`, so offsets still line up.
+
+Because opaque regions are blocks too, segmentation can restart at any block
+boundary. That is what lets `Document` re-segment only the edited region: it
+re-runs the segmenter from the block before an edit to the block after it, and
+accepts the result if the segmenter ended outside any fence or environment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from nudge.model import Block
+
+OPAQUE_KINDS = frozenset({"code", "frontmatter", "math", "directive", "comment", "html"})
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+_URL = r"(?:https?|ftp)://[^\s<>()\[\]`\"']+[^\s<>()\[\]`\"'.,;:!?]|www\.[^\s<>()]+\.[a-z]{2,}[^\s<>()]*"
+_EMAIL = r"[\w.+-]+@[\w-]+\.[\w.-]+"
+
+_MARKDOWN_INLINE = re.compile(
+    "|".join(
+        [
+            r"(`+)[^`]*?\1",  # inline code
+            r"<!--.*?-->",
+            r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>",  # HTML tags
+            r"!?\[(?=[^\]\n]*\]\()",  # link/image opener
+            r"\]\([^)\s]*(?:\s\"[^\"]*\")?\)",  # link target
+            r"^\s*\[[^\]]+\]:\s*\S+.*$",  # reference definition
+            r"\]\[[^\]]*\]",  # reference link label
+            r"\$\$.+?\$\$",
+            r"(?<![\w$\\])\$(?=\S)[^$\n]+?(?<=\S)\$(?!\w)",  # inline math
+            r"\{\{.*?\}\}|\{%.*?%\}",  # template tags
+            _URL,
+            _EMAIL,
+            r"^\s{0,3}(?:#{1,6}\s|>\s?|[-*+]\s+(?:\[[ xX]\]\s)?|\d{1,9}[.)]\s)",  # line markers
+            r"^\s*\|?(?:\s*:?-{2,}:?\s*\|)+\s*:?-*:?\s*$",  # table rule
+            r"\|",
+        ]
+    ),
+    re.MULTILINE | re.DOTALL,
+)
+
+_LATEX_INLINE = re.compile(
+    "|".join(
+        [
+            r"(?<!\\)%.*$",  # comment
+            r"\\(?:\(|\[).*?\\(?:\)|\])",  # \( \) and \[ \]
+            r"(?<!\\)\$\$.+?\$\$",
+            r"(?<!\\)\$[^$]+?\$",
+            r"\\(?:begin|end|label|ref|eqref|cite[tp]?|citep|url|href|include\w*|input|"
+            r"bibliography\w*|usepackage|documentclass|newcommand|renewcommand|pageref|"
+            r"autoref|cref|Cref|verb)\*?(?:\[[^\]]*\])?(?:\{[^{}]*\})*",
+            r"\\verb(.).*?\1",
+            r"\\[A-Za-z@]+\*?(?:\[[^\]]*\])?",  # any other command name
+            r"\\.",  # escapes such as \% \&
+            r"[{}~&]",
+            _URL,
+        ]
+    ),
+    re.MULTILINE | re.DOTALL,
+)
+
+_RST_INLINE = re.compile(
+    "|".join(
+        [
+            r"``.+?``",
+            r":[\w:+-]+:`[^`]+`",  # roles
+            r"`[^`<]*<[^>]+>`__?",  # hyperlinks with targets: mask the whole thing
+            r"`[^`]+`_{0,2}",
+            r"\|[^|\s][^|]*\|",  # substitutions
+            r"\[[#*\w-]+\]_",  # footnote and citation references
+            r"^\s*(?:[-*+]|\d+[.)]|#\.)\s+",
+            _URL,
+            _EMAIL,
+        ]
+    ),
+    re.MULTILINE | re.DOTALL,
+)
+
+_PLAIN_INLINE = re.compile(f"{_URL}|{_EMAIL}", re.MULTILINE)
+
+_SENTINEL = re.compile(r"[^\r\n]")
+
+
+def mask_text(text: str, pattern: re.Pattern[str]) -> str:
+    """Return `text` with every match of `pattern` blanked out (newlines kept)."""
+    pieces: list[str] = []
+    last = 0
+    for match in pattern.finditer(text):
+        if match.end() == match.start():
+            continue
+        pieces.append(text[last : match.start()])
+        pieces.append(_SENTINEL.sub(" ", match.group()))
+        last = match.end()
+    if not pieces:
+        return text
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def blank(text: str) -> str:
+    """Return `text` with everything but line breaks turned to spaces."""
+    return _SENTINEL.sub(" ", text)
+
+
+@dataclass
+class _Line:
+    start: int
+    text: str  # without the line break
+
+    @property
+    def stripped(self) -> str:
+        return self.text.strip()
+
+
+def iter_lines(text: str, base: int = 0) -> Iterator[_Line]:
+    """Yield each line of `text` with its absolute offset, without its break."""
+    for match in _LINE.finditer(text):
+        raw = match.group()
+        if not raw and match.start() == len(text) and text:
+            break
+        yield _Line(base + match.start(), raw.rstrip("\r\n"))
+        if match.end() == len(text):
+            break
+
+
+class _Builder:
+    """Collects regions; the segmenters below call it as they walk lines."""
+
+    def __init__(self, text: str, base: int, inline: re.Pattern[str]):
+        self.text = text
+        self.base = base
+        self.inline = inline
+        self.blocks: list[Block] = []
+        self.open_lines: list[_Line] = []
+        self.open_kind = ""
+
+    def _region(self, lines: list[_Line], kind: str) -> None:
+        start = lines[0].start
+        end = lines[-1].start + len(lines[-1].text)
+        body = self.text[start - self.base : end - self.base]
+        if kind in OPAQUE_KINDS:
+            masked = blank(body)
+        else:
+            masked = mask_text(body, self.inline)
+            if not masked.strip():
+                kind = "markup"
+        self.blocks.append(Block.make(start, body, masked, kind))
+
+    def flush(self) -> None:
+        if self.open_lines:
+            self._region(self.open_lines, self.open_kind)
+        self.open_lines = []
+        self.open_kind = ""
+
+    def add(self, line: _Line, kind: str) -> None:
+        if self.open_lines and kind != self.open_kind:
+            self.flush()
+        self.open_kind = kind
+        self.open_lines.append(line)
+
+    def region(self, lines: list[_Line], kind: str) -> None:
+        self.flush()
+        if lines:
+            self._region(lines, kind)
+
+
+@dataclass
+class Segmentation:
+    """The blocks of a text and whether the segmenter ended in a clean state."""
+
+    blocks: list[Block]
+    clean: bool
+
+
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,9}[.)])\s+\S")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}(?:\s|$)")
+_SETEXT = re.compile(r"^\s{0,3}(?:=+|-+)\s*$")
+_HR = re.compile(r"^\s{0,3}(?:(?:\*\s*){3,}|(?:-\s*){3,}|(?:_\s*){3,})$")
+_HTML_BLOCK = re.compile(r"^\s{0,3}<(?:/?[A-Za-z][\w-]*[\s/>]|!--)")
+
+
+def segment_markdown(text: str, base: int = 0) -> Segmentation:
+    """Segment Markdown (CommonMark with front matter, tables and math)."""
+    out = _Builder(text, base, _MARKDOWN_INLINE)
+    lines = list(iter_lines(text, base))
+    i = 0
+    if base == 0 and lines and lines[0].stripped in ("---", "+++"):
+        close = lines[0].stripped
+        for j in range(1, len(lines)):
+            if lines[j].stripped in (close, "..."):
+                out.region(lines[: j + 1], "frontmatter")
+                i = j + 1
+                break
+    clean = True
+    previous_blank = True
+    while i < len(lines):
+        line = lines[i]
+        s = line.stripped
+        fence = _FENCE.match(line.text)
+        if fence:
+            marker = fence.group(1)
+            j = i + 1
+            while j < len(lines) and not lines[j].stripped.startswith(marker[0] * len(marker)):
+                j += 1
+            clean = clean and j < len(lines)
+            out.region(lines[i : min(j + 1, len(lines))], "code")
+            i, previous_blank = j + 1, False
+            continue
+        if s.startswith("$$") and not (len(s) > 2 and s.endswith("$$")):
+            j = i + 1
+            while j < len(lines) and "$$" not in lines[j].text:
+                j += 1
+            clean = clean and j < len(lines)
+            out.region(lines[i : min(j + 1, len(lines))], "math")
+            i, previous_blank = j + 1, False
+            continue
+        if s.startswith("<!--") and "-->" not in s:
+            j = i + 1
+            while j < len(lines) and "-->" not in lines[j].text:
+                j += 1
+            clean = clean and j < len(lines)
+            out.region(lines[i : min(j + 1, len(lines))], "comment")
+            i, previous_blank = j + 1, False
+            continue
+        if not s:
+            out.flush()
+            previous_blank = True
+        elif (
+            previous_blank
+            and (line.text.startswith("    ") or line.text.startswith("\t"))
+            and (not out.blocks or out.blocks[-1].kind != "list_item")
+        ):
+            j = i
+            while j < len(lines) and (not lines[j].stripped or lines[j].text[:1] in " \t"):
+                j += 1
+            while j > i and not lines[j - 1].stripped:
+                j -= 1
+            out.region(lines[i:j], "code")
+            i, previous_blank = j, False
+            continue
+        elif _HEADING.match(line.text) or (_SETEXT.match(line.text) and out.open_lines):
+            if _HEADING.match(line.text):
+                out.flush()
+            out.add(line, "heading")
+            out.flush()
+        elif _HR.match(line.text):
+            out.region([line], "markup")
+        elif _HTML_BLOCK.match(line.text) and previous_blank:
+            out.add(line, "html_text")
+        elif s.startswith(">"):
+            out.add(line, "quote")
+        elif "|" in s and (s.startswith("|") or out.open_kind == "table"):
+            out.add(line, "table")
+            out.flush()
+        elif _LIST_ITEM.match(line.text):
+            out.flush()
+            out.add(line, "list_item")
+        else:
+            kind = out.open_kind if out.open_lines else "paragraph"
+            out.add(line, kind)
+        previous_blank = not s
+        i += 1
+    out.flush()
+    return Segmentation(_fix_html(out.blocks), clean)
+
+
+def _fix_html(blocks: list[Block]) -> list[Block]:
+    """Treat an HTML-started block as prose with its tags masked."""
+    return [
+        Block.make(b.start, b.text, b.masked, "paragraph") if b.kind == "html_text" else b
+        for b in blocks
+    ]
+
+
+_LATEX_ENV = re.compile(r"\\begin\{([A-Za-z*]+)\}")
+_LATEX_OPAQUE_ENVS = {
+    "equation": "math", "equation*": "math", "align": "math", "align*": "math",
+    "gather": "math", "gather*": "math", "multline": "math", "multline*": "math",
+    "eqnarray": "math", "eqnarray*": "math", "displaymath": "math", "math": "math",
+    "verbatim": "code", "verbatim*": "code", "lstlisting": "code", "minted": "code",
+    "tikzpicture": "code", "comment": "comment", "tabular": "code", "figure": "code",
+}  # fmt: skip
+
+
+def segment_latex(text: str, base: int = 0) -> Segmentation:
+    """Segment LaTeX: paragraphs of prose, with math, verbatim and preamble opaque."""
+    out = _Builder(text, base, _LATEX_INLINE)
+    lines = list(iter_lines(text, base))
+    i = 0
+    clean = True
+    while i < len(lines):
+        line = lines[i]
+        s = line.stripped
+        env = _LATEX_ENV.match(s)
+        display = s.startswith("\\[") and "\\]" not in s[2:]
+        if (env and env.group(1) in _LATEX_OPAQUE_ENVS) or display or s.startswith("$$"):
+            closer = (
+                "\\]" if display else "$$" if s.startswith("$$") else f"\\end{{{env.group(1)}}}"
+            )  # type: ignore[union-attr]
+            kind = "math" if display or s.startswith("$$") else _LATEX_OPAQUE_ENVS[env.group(1)]  # type: ignore[union-attr]
+            j = i
+            if not (closer in s[2:] if not env else closer in s):
+                j = i + 1
+                while j < len(lines) and closer not in lines[j].text:
+                    j += 1
+            clean = clean and j < len(lines)
+            out.region(lines[i : min(j + 1, len(lines))], kind)
+            i = j + 1
+            continue
+        if not s:
+            out.flush()
+        elif s.startswith("%"):
+            out.region([line], "comment")
+        elif s.startswith("\\documentclass") or s.startswith("\\usepackage"):
+            out.region([line], "directive")
+        elif re.match(r"\\(?:sub)*section\*?\{|\\chapter\*?\{|\\title\{|\\paragraph\{", s):
+            out.flush()
+            out.add(line, "heading")
+            out.flush()
+        elif s.startswith("\\item"):
+            out.flush()
+            out.add(line, "list_item")
+        else:
+            out.add(line, out.open_kind if out.open_lines else "paragraph")
+        i += 1
+    out.flush()
+    return Segmentation(out.blocks, clean)
+
+
+_RST_DIRECTIVE = re.compile(
+    r"^\s*\.\.\s+(?:[\w:-]+::|_[^:]+:|\[[^\]]+\]|\|[^|]+\|)|^\s*\.\.(?:\s|$)"
+)
+_RST_UNDERLINE = re.compile(r"^([=\-`:'\"~^_*+#<>])\1{2,}\s*$")
+
+
+def _indented_run(lines: list[_Line], j: int) -> int:
+    """Return the index after a run of blank or indented lines starting at j."""
+    while j < len(lines) and (not lines[j].stripped or lines[j].text[:1] in " \t"):
+        j += 1
+    while j > 0 and not lines[j - 1].stripped:
+        j -= 1
+    return j
+
+
+def segment_rst(text: str, base: int = 0) -> Segmentation:
+    """Segment reStructuredText: directives, literal blocks and comments are opaque."""
+    out = _Builder(text, base, _RST_INLINE)
+    lines = list(iter_lines(text, base))
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        s = line.stripped
+        if _RST_DIRECTIVE.match(line.text):
+            j = max(i + 1, _indented_run(lines, i + 1))
+            out.region(lines[i:j], "directive")
+            i = j
+            continue
+        if not s:
+            out.flush()
+        elif _RST_UNDERLINE.match(s):
+            if out.open_lines:
+                out.open_kind = "heading"
+            out.flush()
+            out.region([line], "markup")
+        elif re.match(r"^\s*(?:[-*+]|\d+[.)]|#\.)\s+\S", line.text):
+            out.flush()
+            out.add(line, "list_item")
+        else:
+            out.add(line, out.open_kind if out.open_lines else "paragraph")
+            if s.endswith("::"):
+                out.flush()
+                j = _indented_run(lines, i + 1)
+                if j > i + 1:
+                    out.region(lines[i + 1 : j], "code")
+                    i = j
+                    continue
+        i += 1
+    out.flush()
+    return Segmentation(out.blocks, True)
+
+
+def segment_plaintext(text: str, base: int = 0) -> Segmentation:
+    """Segment plain text into paragraphs separated by blank lines."""
+    out = _Builder(text, base, _PLAIN_INLINE)
+    for line in iter_lines(text, base):
+        if line.stripped:
+            out.add(line, "paragraph")
+        else:
+            out.flush()
+    out.flush()
+    return Segmentation(out.blocks, True)
+
+
+SEGMENTERS: dict[str, Callable[[str, int], Segmentation]] = {
+    "markdown": segment_markdown,
+    "latex": segment_latex,
+    "tex": segment_latex,
+    "restructuredtext": segment_rst,
+    "rst": segment_rst,
+    "plaintext": segment_plaintext,
+}
+
+EXTENSIONS = {
+    ".md": "markdown", ".markdown": "markdown", ".mdx": "markdown",
+    ".txt": "plaintext", ".text": "plaintext",
+    ".tex": "latex", ".ltx": "latex",
+    ".rst": "restructuredtext", ".rest": "restructuredtext",
+}  # fmt: skip
+
+
+def language_for_path(path: str) -> str | None:
+    """Return the language id Nudge uses for a file name, or None if it is not prose."""
+    dot = path.rfind(".")
+    return EXTENSIONS.get(path[dot:].lower()) if dot >= 0 else None
+
+
+def segment(text: str, language: str, base: int = 0) -> Segmentation:
+    """Segment `text` (which starts at document offset `base`) as `language`."""
+    return SEGMENTERS.get(language, segment_plaintext)(text, base)
+
+
+def split_blocks(text: str, language: str) -> list[Block]:
+    """Return the prose blocks of a whole text (opaque regions left out)."""
+    return [b for b in segment(text, language).blocks if is_prose(b)]
+
+
+def is_prose(block: Block) -> bool:
+    """Tell whether a block holds prose a critic should read."""
+    return block.kind not in OPAQUE_KINDS and block.kind != "markup"

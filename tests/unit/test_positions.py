@@ -1,0 +1,74 @@
+import bisect
+import random
+
+import pytest
+
+from nudge.positions import UTF8, UTF16, UTF32, LineIndex, PositionMapper, line_starts
+
+
+@pytest.mark.parametrize(
+    ("text", "starts"),
+    [
+        ("", [0]),
+        ("a", [0]),
+        ("a\nb", [0, 2]),
+        ("a\r\nb", [0, 3]),
+        ("a\rb", [0, 2]),
+        ("a\n", [0, 2]),
+        ("a\u2028b\x85c\x0cd", [0]),
+    ],
+)
+def test_line_starts_split_only_on_lsp_newlines(text, starts):
+    assert line_starts(text) == starts
+
+
+@pytest.mark.parametrize(
+    ("text", "offset", "encoding", "expected"),
+    [
+        ("héllo", 2, UTF16, (0, 2)),
+        ("😀 cliché", 2, UTF16, (0, 3)),
+        ("😀 cliché", 2, UTF8, (0, 5)),
+        ("😀 cliché", 2, UTF32, (0, 2)),
+        ("a\r\n😀b", 4, UTF16, (1, 2)),
+        ("\tx", 1, UTF16, (0, 1)),
+        ("中文 text", 3, UTF16, (0, 3)),
+        ("中文 text", 3, UTF8, (0, 7)),
+        ("x\u2028y", 2, UTF16, (0, 2)),
+        ("", 0, UTF16, (0, 0)),
+    ],
+)
+def test_position_of_offset(text, offset, encoding, expected):
+    mapper = PositionMapper(text, encoding)
+    assert mapper.position(offset) == expected
+    assert mapper.offset(*expected) == offset
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "character", "expected"),
+    [
+        ("abc", 0, 99, 3),
+        ("abc\ndef", 5, 0, 7),
+        ("abc\r\ndef", 0, 10, 3),
+        ("😀b", 0, 1, 1),  # inside a surrogate pair rounds up
+        ("abc", -1, 0, 0),
+    ],
+)
+def test_offset_clamps(text, line, character, expected):
+    assert PositionMapper(text).offset(line, character) == expected
+
+
+def test_incremental_edits_match_full_rebuild():
+    rng = random.Random(7)
+    alphabet = ["a", "b", " ", "\n", "\r", "\r\n", "😀", "é"]
+    text = "hello\nworld\r\nthird line\rfourth"
+    index = LineIndex(text)
+    for _ in range(3000):
+        start = rng.randint(0, len(text))
+        end = rng.randint(start, min(len(text), start + rng.choice([0, 0, 1, 3, 10])))
+        insert = "".join(rng.choice(alphabet) for _ in range(rng.choice([0, 1, 1, 2, 5])))
+        text = text[:start] + insert + text[end:]
+        index.edit(text, start, end, len(insert))
+        expected = line_starts(text)
+        assert [index.line_start(i) for i in range(index.line_count)] == expected
+        probe = rng.randint(0, len(text))
+        assert index.line_of(probe) == bisect.bisect_right(expected, probe) - 1
