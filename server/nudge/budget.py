@@ -1,0 +1,209 @@
+"""Money and pace: token usage, a pricing table, a per-minute limiter and a daily budget.
+
+Every Claude call reports four kinds of tokens (uncached input, cache writes, cache
+reads, output). `TokenUsage` adds them up, `estimate_cost` prices them, `RateLimiter`
+caps requests per minute on an injectable clock, and `DailyBudget` persists the day's
+spend in a small JSON file so that a restart does not reset it. When the budget is
+spent the scheduler stops calling Claude and the server serves local findings only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Price:
+    """US dollars per million tokens of each kind."""
+
+    input: float
+    output: float
+    cache_write: float
+    cache_read: float
+
+
+# Estimates only, from public list prices for each model class at the time of writing
+# (5-minute cache writes at 1.25x input, cache reads at 0.1x input). Pass your own table
+# to `estimate_cost` (or edit this one) when prices change; they only steer the budget.
+PRICES: dict[str, Price] = {
+    "claude-sonnet-5-5": Price(3.00, 15.00, 3.75, 0.30),
+    "claude-haiku-5-5": Price(1.00, 5.00, 1.25, 0.10),
+    "claude-opus-5-5": Price(5.00, 25.00, 6.25, 0.50),
+}
+_FAMILY = {"haiku": "claude-haiku-5-5", "opus": "claude-opus-5-5", "sonnet": "claude-sonnet-5-5"}
+
+
+def price_for(model: str, table: dict[str, Price] | None = None) -> Price:
+    """Return the price of `model`, falling back to its family, then to Sonnet's."""
+    table = PRICES if table is None else table
+    if model in table:
+        return table[model]
+    for family, name in _FAMILY.items():
+        if family in model and name in table:
+            return table[name]
+    return PRICES["claude-sonnet-5-5"]
+
+
+@dataclass(frozen=True)
+class TokenUsage:
+    """Tokens billed for one or more calls, by kind."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_write_tokens: int = 0
+    cache_read_tokens: int = 0
+
+    @classmethod
+    def from_api(cls, usage: Any) -> TokenUsage:
+        """Read the SDK's `usage` object (missing cache fields count as zero)."""
+        return cls(
+            int(getattr(usage, "input_tokens", 0) or 0),
+            int(getattr(usage, "output_tokens", 0) or 0),
+            int(getattr(usage, "cache_creation_input_tokens", 0) or 0),
+            int(getattr(usage, "cache_read_input_tokens", 0) or 0),
+        )
+
+    @property
+    def total(self) -> int:
+        """Return all tokens of every kind."""
+        return (
+            self.input_tokens
+            + self.output_tokens
+            + self.cache_write_tokens
+            + self.cache_read_tokens
+        )
+
+    def __add__(self, other: TokenUsage) -> TokenUsage:
+        return TokenUsage(
+            self.input_tokens + other.input_tokens,
+            self.output_tokens + other.output_tokens,
+            self.cache_write_tokens + other.cache_write_tokens,
+            self.cache_read_tokens + other.cache_read_tokens,
+        )
+
+    def as_dict(self) -> dict[str, int]:
+        """Return the counts by name, for telemetry and reports."""
+        return {
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "cache_write_tokens": self.cache_write_tokens,
+            "cache_read_tokens": self.cache_read_tokens,
+        }
+
+
+def estimate_cost(model: str, usage: TokenUsage, table: dict[str, Price] | None = None) -> float:
+    """Return the estimated US dollar cost of `usage` on `model`."""
+    p = price_for(model, table)
+    return (
+        usage.input_tokens * p.input
+        + usage.output_tokens * p.output
+        + usage.cache_write_tokens * p.cache_write
+        + usage.cache_read_tokens * p.cache_read
+    ) / 1_000_000
+
+
+class RateLimiter:
+    """At most `per_minute` starts in any 60-second window of the given clock."""
+
+    def __init__(self, per_minute: int):
+        self.per_minute = per_minute
+        self._starts: deque[float] = deque()
+
+    def _trim(self, now: float) -> None:
+        while self._starts and self._starts[0] <= now - 60.0:
+            self._starts.popleft()
+
+    def next_slot(self, now: float) -> float:
+        """Return the earliest time (>= now) at which a request may start."""
+        self._trim(now)
+        if len(self._starts) < self.per_minute:
+            return now
+        return self._starts[0] + 60.0
+
+    def record(self, now: float) -> None:
+        """Note that a request started at `now`."""
+        self._starts.append(now)
+
+
+def local_day() -> str:
+    """Return today's date in local time, the budget's day key."""
+    return time.strftime("%Y-%m-%d")
+
+
+class DailyBudget:
+    """Tokens and estimated dollars spent today, with limits (0 means no limit)."""
+
+    def __init__(
+        self,
+        token_limit: int = 0,
+        cost_limit_usd: float = 0.0,
+        path: Path | None = None,
+        today: Callable[[], str] = local_day,
+    ):
+        self.token_limit, self.cost_limit_usd = token_limit, cost_limit_usd
+        self.path, self.today = path, today
+        self._day, self._tokens, self._cost = today(), 0, 0.0
+        self._load()
+
+    def _load(self) -> None:
+        if self.path is None or not self.path.exists():
+            return
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data.get("day") == self._day:
+                self._tokens, self._cost = int(data["tokens"]), float(data["cost_usd"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("budget file %s unreadable (%s); starting the day at zero", self.path, exc)
+
+    def _roll(self) -> None:
+        day = self.today()
+        if day != self._day:
+            self._day, self._tokens, self._cost = day, 0, 0.0
+
+    def record(self, tokens: int, cost_usd: float) -> None:
+        """Add one call's tokens and cost to today's spend and persist it."""
+        self._roll()
+        self._tokens += tokens
+        self._cost += cost_usd
+        if self.path is not None:
+            data = {"day": self._day, "tokens": self._tokens, "cost_usd": round(self._cost, 6)}
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = self.path.with_suffix(".tmp")
+                tmp.write_text(json.dumps(data), encoding="utf-8")
+                os.replace(tmp, self.path)
+            except OSError as exc:
+                log.warning("cannot save the budget file %s (%s)", self.path, exc)
+
+    def spent(self) -> tuple[int, float]:
+        """Return today's (tokens, estimated dollars)."""
+        self._roll()
+        return self._tokens, self._cost
+
+    def exhausted(self) -> bool:
+        """Tell whether either daily limit has been reached."""
+        tokens, cost = self.spent()
+        return bool(
+            (self.token_limit and tokens >= self.token_limit)
+            or (self.cost_limit_usd and cost >= self.cost_limit_usd)
+        )
+
+    def describe(self) -> str:
+        """Return a one-line status of today's spend against the limits."""
+        tokens, cost = self.spent()
+        limits = []
+        if self.token_limit:
+            limits.append(f"{tokens:,}/{self.token_limit:,} tokens")
+        if self.cost_limit_usd:
+            limits.append(f"${cost:.2f}/${self.cost_limit_usd:.2f}")
+        return "today: " + (", ".join(limits) or f"{tokens:,} tokens, ${cost:.2f}")

@@ -1,0 +1,130 @@
+"""A disk cache of graded Claude results, keyed by everything that shaped them.
+
+The key hashes the prompt versions, the models, the settings that change what Claude
+is asked, and the block's content hash; so reopening a file or undoing an edit costs
+no tokens, and any prompt or model change misses cleanly. Rows are JSON text only:
+diskcache pickles anything else, and unpickling a tampered cache file can run code,
+so our `Disk` refuses to write or read pickled rows. A row that is not our JSON is
+deleted and treated as a miss; a cache directory that cannot be opened is recreated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import shutil
+import sqlite3
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import diskcache
+from diskcache.core import MODE_PICKLE
+
+from nudge.model import Finding
+
+log = logging.getLogger(__name__)
+FORMAT = "nudge-results/1"
+
+
+class UnsafeRow(ValueError):
+    """A cache row that is not plain JSON text (for example a pickle)."""
+
+
+class JsonOnlyDisk(diskcache.Disk):
+    """A diskcache Disk that stores and returns only strings, never pickles."""
+
+    def put(self, key: Any) -> tuple[Any, bool]:
+        """Accept string keys only."""
+        if type(key) is not str:
+            raise TypeError("results cache keys must be strings")
+        return super().put(key)
+
+    def get(self, key: Any, raw: bool) -> Any:
+        """Refuse keys that were stored pickled."""
+        if not raw:
+            raise UnsafeRow("pickled key")
+        return super().get(key, raw)
+
+    def store(self, value: Any, read: bool, key: Any = diskcache.core.UNKNOWN) -> Any:
+        """Accept JSON text values only."""
+        if type(value) is not str:
+            raise TypeError("results cache values must be JSON text")
+        return super().store(value, read, key=key)
+
+    def fetch(self, mode: int, filename: str | None, value: Any, read: bool) -> Any:
+        """Return a stored string; refuse pickled or binary rows."""
+        if mode == MODE_PICKLE:
+            raise UnsafeRow("pickled value")
+        data = super().fetch(mode, filename, value, read)
+        if not isinstance(data, str):
+            raise UnsafeRow("value is not text")
+        return data
+
+
+def cache_key(identity: Mapping[str, Any], block_hash: str) -> str:
+    """Return the cache key for a block under a critic identity (prompts, models...)."""
+    blob = json.dumps({"id": dict(identity), "block": block_hash}, sort_keys=True)
+    return hashlib.blake2b(blob.encode(), digest_size=20).hexdigest()
+
+
+class ResultsCache:
+    """Graded findings per cache key, stored as JSON in a diskcache directory."""
+
+    def __init__(self, directory: Path, size_limit: int = 256 * 2**20):
+        self.directory, self.size_limit = Path(directory), size_limit
+        self.hits = self.misses = 0
+        self._cache = self._open()
+
+    def _open(self) -> diskcache.Cache:
+        try:
+            return diskcache.Cache(
+                str(self.directory), disk=JsonOnlyDisk, size_limit=self.size_limit
+            )
+        except (sqlite3.DatabaseError, OSError) as exc:
+            log.warning("results cache at %s is unusable (%s); recreating it", self.directory, exc)
+            shutil.rmtree(self.directory, ignore_errors=True)
+            return diskcache.Cache(
+                str(self.directory), disk=JsonOnlyDisk, size_limit=self.size_limit
+            )
+
+    def get(self, key: str) -> list[Finding] | None:
+        """Return the cached findings for `key`, or None on a miss or a bad row."""
+        try:
+            raw = self._cache.get(key)
+            if raw is None:
+                self.misses += 1
+                return None
+            data = json.loads(raw)
+            if not isinstance(data, dict) or data.get("format") != FORMAT:
+                raise UnsafeRow("not a results row")
+            findings = [Finding.from_json(item) for item in data["findings"]]
+        except (UnsafeRow, ValueError, KeyError, TypeError) as exc:
+            log.warning("dropping unreadable results-cache row (%s)", exc)
+            self._discard(key)
+            self.misses += 1
+            return None
+        except sqlite3.DatabaseError as exc:
+            log.warning("results cache read failed (%s); treating as a miss", exc)
+            self.misses += 1
+            return None
+        self.hits += 1
+        return findings
+
+    def put(self, key: str, findings: list[Finding]) -> None:
+        """Store findings for `key` as JSON."""
+        row = json.dumps({"format": FORMAT, "findings": [f.to_json() for f in findings]})
+        try:
+            self._cache.set(key, row)
+        except (sqlite3.DatabaseError, OSError) as exc:
+            log.warning("results cache write failed (%s)", exc)
+
+    def _discard(self, key: str) -> None:
+        with contextlib.suppress(sqlite3.DatabaseError, OSError):
+            self._cache.delete(key)
+
+    def close(self) -> None:
+        """Close the underlying database."""
+        self._cache.close()

@@ -1,0 +1,138 @@
+"""Local telemetry: one JSON line per event, never sent anywhere.
+
+Events record what Nudge did and what it cost: each Claude request (tokens by kind,
+estimated cost, latency, status), findings proposed, graded and shown, results served
+from cache, and what writers accepted or dismissed. Field names are whitelisted, so
+document text, prompts or the API key cannot slip in by accident; the only text a
+caller may attach is a finding's category, rule and model names. `summarize` turns
+the log into the numbers `nudge stats` prints.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import statistics
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+EVENTS = {"request", "findings", "cache_hit", "shown", "accepted", "dismissed", "error"}
+FIELDS = {
+    "kind",
+    "model",
+    "prompt",
+    "status",
+    "input_tokens",
+    "output_tokens",
+    "cache_write_tokens",
+    "cache_read_tokens",
+    "cost_usd",
+    "latency_ms",
+    "blocks",
+    "proposed",
+    "malformed",
+    "unanchored",
+    "graded",
+    "kept",
+    "shown",
+    "count",
+    "category",
+    "critic",
+    "rule",
+    "confidence",
+    "reason",
+}
+
+
+class Telemetry:
+    """Append events to a JSONL file (or only to memory when `path` is None)."""
+
+    def __init__(self, path: Path | None = None, clock=time.time):
+        self.path, self.clock = path, clock
+        self.events: list[dict[str, Any]] = []
+
+    def record(self, event: str, **fields: Any) -> None:
+        """Append one event; raises ValueError for an unknown event or field name."""
+        if event not in EVENTS:
+            raise ValueError(f"unknown telemetry event {event!r}")
+        unknown = set(fields) - FIELDS
+        if unknown:
+            raise ValueError(f"telemetry fields not allowed: {sorted(unknown)}")
+        row = {"ts": round(self.clock(), 3), "event": event, **fields}
+        self.events.append(row)
+        if self.path is None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(row, sort_keys=True) + "\n")
+        except OSError as exc:
+            log.warning("cannot write telemetry to %s (%s)", self.path, exc)
+
+
+def read_events(path: Path) -> list[dict[str, Any]]:
+    """Return the events in a telemetry file, skipping lines that are not JSON objects."""
+    events = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    for line in lines:
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict):
+            events.append(row)
+    return events
+
+
+def summarize(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return request, token, cost, cache and per-category acceptance totals."""
+    tokens: Counter[str] = Counter()
+    statuses: Counter[str] = Counter()
+    latencies, cost, cache_hits = [], 0.0, 0
+    findings: Counter[str] = Counter()
+    per_category: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in events:
+        event = row.get("event")
+        if event == "request":
+            statuses[str(row.get("status", "ok"))] += 1
+            for kind in (
+                "input_tokens",
+                "output_tokens",
+                "cache_write_tokens",
+                "cache_read_tokens",
+            ):
+                tokens[kind] += int(row.get(kind, 0) or 0)
+            cost += float(row.get("cost_usd", 0.0) or 0.0)
+            if "latency_ms" in row:
+                latencies.append(float(row["latency_ms"]))
+        elif event == "cache_hit":
+            cache_hits += int(row.get("blocks", 1) or 1)
+        elif event == "findings":
+            for kind in ("proposed", "malformed", "unanchored", "graded", "kept"):
+                findings[kind] += int(row.get(kind, 0) or 0)
+        elif event in ("shown", "accepted", "dismissed"):
+            per_category[str(row.get("category", "?"))][event] += int(row.get("count", 1) or 1)
+    categories = {}
+    for category, counts in sorted(per_category.items()):
+        decided = counts["accepted"] + counts["dismissed"]
+        categories[category] = {
+            **{k: counts[k] for k in ("shown", "accepted", "dismissed")},
+            "acceptance_rate": round(counts["accepted"] / decided, 3) if decided else None,
+        }
+    return {
+        "requests": sum(statuses.values()),
+        "statuses": dict(statuses),
+        "tokens": dict(tokens),
+        "cost_usd": round(cost, 6),
+        "cache_hits": cache_hits,
+        "latency_ms_p50": round(statistics.median(latencies), 1) if latencies else None,
+        "findings": dict(findings),
+        "categories": categories,
+    }
