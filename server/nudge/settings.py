@@ -354,3 +354,41 @@ def describe_settings() -> list[dict[str, Any]]:
         default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
         out.append({"key": camel(name), "toml": name, "default": default, **dict(f.metadata)})
     return out
+
+
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + "$")
+
+
+def is_excluded(relative_path: str, patterns: list[str]) -> bool:
+    """Tell whether a workspace-relative POSIX path matches any exclude glob.
+
+    `*` matches within one folder, `**` across folders; a pattern without a slash
+    matches the file name in any folder, as .gitignore does.
+    """
+    name = relative_path.rsplit("/", 1)[-1]
+    for pattern in patterns:
+        target = relative_path if "/" in pattern.strip("/") else name
+        if _glob_regex(pattern.strip("/")).match(target) or _glob_regex(pattern).match(
+            relative_path
+        ):
+            return True
+    return False

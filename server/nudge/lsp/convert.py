@@ -1,0 +1,125 @@
+"""Findings to Diagnostics and CodeActions, and protocol ranges to edits.
+
+Every offset-to-position conversion goes through `nudge.positions`, in the
+encoding negotiated at initialize (UTF-16 unless the client offers better).
+"""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from nudge.model import Finding
+from nudge.positions import PositionMapper
+from nudge.session import Edit
+
+SEVERITY = {
+    "error": types.DiagnosticSeverity.Error,
+    "warning": types.DiagnosticSeverity.Warning,
+    "information": types.DiagnosticSeverity.Information,
+    "hint": types.DiagnosticSeverity.Hint,
+}
+SOURCE = "nudge"
+
+
+def to_range(mapper: PositionMapper, start: int, end: int) -> types.Range:
+    """Return the protocol range of code-point offsets [start, end)."""
+    return types.Range(
+        types.Position(*mapper.position(start)), types.Position(*mapper.position(end))
+    )
+
+
+def to_edits(changes: list[types.TextDocumentContentChangeEvent]) -> list[Edit]:
+    """Turn didChange content changes into the session's edit tuples."""
+    out: list[Edit] = []
+    for change in changes:
+        rng = getattr(change, "range", None)
+        if rng is None:
+            out.append((None, change.text))
+        else:
+            out.append(
+                (
+                    (rng.start.line, rng.start.character, rng.end.line, rng.end.character),
+                    change.text,
+                )
+            )
+    return out
+
+
+def diagnostic_message(finding: Finding) -> str:
+    """Return the text a writer sees: the message, the suggestion and the confidence."""
+    message = finding.message
+    if finding.replacement is not None:
+        shown = finding.replacement or "(delete)"
+        message += f" → {shown}"
+    return f"{message} ({finding.confidence:.0%} confident)"
+
+
+def to_diagnostic(mapper: PositionMapper, finding: Finding, severity: str) -> types.Diagnostic:
+    """Return the diagnostic for a finding, carrying what code actions need in `data`."""
+    return types.Diagnostic(
+        range=to_range(mapper, finding.start, finding.end),
+        message=diagnostic_message(finding),
+        severity=SEVERITY.get(severity, types.DiagnosticSeverity.Information),
+        code=finding.category,
+        source=SOURCE,
+        data={
+            "start": finding.start,
+            "end": finding.end,
+            "rule": finding.rule,
+            "quote": finding.quote,
+            "critic": finding.critic,
+        },
+    )
+
+
+def code_actions(
+    uri: str, version: int, mapper: PositionMapper, finding: Finding, diagnostic: types.Diagnostic
+) -> list[types.CodeAction]:
+    """Return the quick fixes for one finding: replace, dismiss, ignore everywhere."""
+    args = [uri, finding.start, finding.end, finding.rule]
+    actions: list[types.CodeAction] = []
+    if (
+        finding.replacement is not None
+        and mapper.text[finding.start : finding.end] == finding.quote
+    ):
+        label = f"Replace with '{finding.replacement}'" if finding.replacement else "Delete"
+        edit = types.TextEdit(to_range(mapper, finding.start, finding.end), finding.replacement)
+        actions.append(
+            types.CodeAction(
+                title=f"{label} (Nudge)",
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic],
+                is_preferred=True,
+                edit=types.WorkspaceEdit(
+                    document_changes=[
+                        types.TextDocumentEdit(
+                            text_document=types.OptionalVersionedTextDocumentIdentifier(
+                                uri=uri, version=version
+                            ),
+                            edits=[edit],
+                        )
+                    ]
+                ),
+                command=types.Command("Record accepted suggestion", "nudge.accepted", args),
+            )
+        )
+    actions.append(
+        types.CodeAction(
+            title="Dismiss this suggestion (Nudge)",
+            kind=types.CodeActionKind.QuickFix,
+            diagnostics=[diagnostic],
+            command=types.Command("Dismiss this suggestion", "nudge.dismiss", args),
+        )
+    )
+    phrase = " ".join(finding.quote.split())
+    actions.append(
+        types.CodeAction(
+            title=f"Ignore '{phrase}' everywhere in this workspace (Nudge)",
+            kind=types.CodeActionKind.QuickFix,
+            diagnostics=[diagnostic],
+            command=types.Command(
+                "Ignore phrase in workspace", "nudge.ignorePhrase", [uri, phrase]
+            ),
+        )
+    )
+    return actions

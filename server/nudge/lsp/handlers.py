@@ -1,0 +1,237 @@
+"""Handlers for each LSP method Nudge serves; each is a few lines over the session.
+
+Everything a client sends is untrusted: command arguments are checked before
+use, and a settings value of the wrong type falls back to its default with a
+warning naming the key.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from lsprotocol import types
+
+from nudge.lsp.convert import code_actions, to_edits
+from nudge.lsp.server import NudgeServer
+from nudge.session import Session
+from nudge.settings import TEAM_FILE, add_ignored_phrase
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("nudge.dismiss", "nudge.ignorePhrase", "nudge.accepted", "nudge.clearDismissals",
+            "nudge.reviewDocument", "nudge.usage")  # fmt: skip
+
+
+def initialize(ls: NudgeServer, params: types.InitializeParams) -> None:
+    """Create the session for the workspace and read initialization options."""
+    options = (
+        params.initialization_options if isinstance(params.initialization_options, dict) else {}
+    )
+    editor = options.get("settings", options if "settings" not in options else None)
+    ls.trusted = options.get("trusted", True) is not False
+    ls.encoding = str(ls.workspace.position_encoding or "utf-16")
+    ls.session = Session(ls.root_from(params), ls.cache_dir, ls.warn)
+    for problem in ls.session.reload_settings(editor if isinstance(editor, dict) else None):
+        ls.warn(str(problem))
+
+
+async def initialized(ls: NudgeServer, params: types.InitializedParams) -> None:
+    """Pull editor settings, then show any start-up warnings."""
+    await pull_configuration(ls)
+    ls.flush_messages()
+    ls.status(*ls.idle_state())
+
+
+async def pull_configuration(ls: NudgeServer) -> None:
+    """Ask the client for the `nudge` section, if it supports configuration requests."""
+    workspace = ls.client_capabilities.workspace
+    if ls.session is None or not (workspace and workspace.configuration):
+        return
+    try:
+        result = await ls.workspace_configuration_async(
+            types.ConfigurationParams(items=[types.ConfigurationItem(section="nudge")])
+        )
+    except Exception as exc:  # a client may refuse; settings stay as they were
+        log.warning("workspace/configuration failed: %s", exc)
+        return
+    section = result[0] if result else None
+    if section is not None:
+        for problem in ls.session.reload_settings(section if isinstance(section, dict) else {}):
+            ls.warn(str(problem))
+
+
+async def did_change_configuration(
+    ls: NudgeServer, params: types.DidChangeConfigurationParams
+) -> None:
+    """Apply new settings and re-publish every document."""
+    if ls.session is None:
+        return
+    pushed = params.settings.get("nudge") if isinstance(params.settings, dict) else None
+    if isinstance(pushed, dict):
+        for problem in ls.session.reload_settings(pushed):
+            ls.warn(str(problem))
+    else:
+        await pull_configuration(ls)
+    reopen_all(ls)
+
+
+def reopen_all(ls: NudgeServer) -> None:
+    """Re-check which documents are checked under new settings and re-publish them."""
+    session = ls.session
+    assert session is not None
+    for uri, doc in list(session.documents.items()):
+        if not session.open(uri, doc.text, doc.language, doc.version, ls.encoding).checked:
+            ls.clear(uri)
+    ls.publish_all()
+
+
+def did_open(ls: NudgeServer, params: types.DidOpenTextDocumentParams) -> None:
+    """Start checking a document and publish its findings at once."""
+    doc = params.text_document
+    session = ls.session
+    if session is None:
+        return
+    result = session.open(doc.uri, doc.text, doc.language_id, doc.version, ls.encoding)
+    if result.checked:
+        ls.publish(doc.uri)
+    elif "maxDocumentSize" in result.reason:
+        ls.warn(f"Nudge skipped {doc.uri.rsplit('/', 1)[-1]}: {result.reason}.")
+
+
+def did_change(ls: NudgeServer, params: types.DidChangeTextDocumentParams) -> None:
+    """Apply the edit and publish once the writer pauses."""
+    session = ls.session
+    if session is None:
+        return
+    uri = params.text_document.uri
+    result = session.change(uri, to_edits(params.content_changes), params.text_document.version)
+    if result is None:
+        if uri in session.skipped and uri in ls.published:
+            ls.clear(uri)
+        return
+    ls.schedule_publish(uri, session.settings.debounce_ms / 1000)
+
+
+def did_save(ls: NudgeServer, params: types.DidSaveTextDocumentParams) -> None:
+    """Re-read the team file when it is saved."""
+    if ls.session is not None and params.text_document.uri.endswith("/" + TEAM_FILE):
+        for problem in ls.session.reload_settings():
+            ls.warn(str(problem))
+        reopen_all(ls)
+
+
+def did_close(ls: NudgeServer, params: types.DidCloseTextDocumentParams) -> None:
+    """Stop checking a document and clear its diagnostics."""
+    if ls.session is not None:
+        ls.session.close(params.text_document.uri)
+    ls.clear(params.text_document.uri)
+
+
+def code_action(ls: NudgeServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    """Offer replace / dismiss / ignore-everywhere for Nudge's diagnostics in range."""
+    session = ls.session
+    uri = params.text_document.uri
+    doc = session.documents.get(uri) if session else None
+    if session is None or doc is None:
+        return None
+    actions: list[types.CodeAction] = []
+    for diagnostic in params.context.diagnostics:
+        data = diagnostic.data
+        if diagnostic.source != "nudge" or not isinstance(data, dict):
+            continue
+        try:
+            finding = session.locate(uri, int(data["start"]), int(data["end"]), str(data["rule"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+        if finding is not None:
+            actions += code_actions(uri, doc.version, doc.mapper, finding, diagnostic)
+    return actions or None
+
+
+def _finding_args(ls: NudgeServer, args: tuple[Any, ...]) -> tuple[Session, str, Any] | None:
+    session = ls.session
+    try:
+        uri, start, end, rule = args
+        finding = session.locate(str(uri), int(start), int(end), str(rule)) if session else None
+    except (TypeError, ValueError):
+        ls.warn(f"Nudge: ignored a command with malformed arguments {list(args)!r}.")
+        return None
+    if session is None or finding is None:
+        return None
+    return session, str(uri), finding
+
+
+def dismiss(ls: NudgeServer, *args: Any) -> None:
+    """Dismiss one finding for good and re-publish."""
+    found = _finding_args(ls, args)
+    if found is not None:
+        session, uri, finding = found
+        session.dismiss(uri, finding)
+        ls.publish(uri)
+
+
+def accepted(ls: NudgeServer, *args: Any) -> None:
+    """Note that a writer applied a suggestion (the edit itself came from the client)."""
+    log.info("suggestion accepted: %s", args[3:4])
+
+
+def ignore_phrase(ls: NudgeServer, *args: Any) -> None:
+    """Add a phrase to the team's `.nudge.toml` and re-publish everything."""
+    session = ls.session
+    if session is None or len(args) != 2 or not isinstance(args[1], str) or not args[1].strip():
+        ls.warn("Nudge: 'ignore phrase' needs a document and a phrase.")
+        return
+    if session.root is None:
+        ls.warn("Nudge: open a folder to ignore phrases workspace-wide (.nudge.toml lives there).")
+        return
+    try:
+        add_ignored_phrase(session.root, args[1].strip())
+    except (OSError, ValueError) as exc:
+        ls.warn(f"Nudge could not update {TEAM_FILE}: {exc}")
+        return
+    for problem in session.reload_settings():
+        ls.warn(str(problem))
+    ls.publish_all()
+
+
+def clear_dismissals(ls: NudgeServer, *args: Any) -> int:
+    """Forget every dismissal and re-publish."""
+    count = ls.session.dismissals.clear() if ls.session else 0
+    ls.publish_all()
+    return count
+
+
+def review_document(ls: NudgeServer, *args: Any) -> None:
+    """Review a document now (with the local critic: publish at once)."""
+    if args and isinstance(args[0], str):
+        ls.publish(args[0])
+    else:
+        ls.publish_all()
+
+
+def usage(ls: NudgeServer, *args: Any) -> dict[str, Any]:
+    """Return usage figures for the client's usage view."""
+    return {"documents": len(ls.session.documents) if ls.session else 0,
+            "shown": sum(ls.published.values())}  # fmt: skip
+
+
+def register(server: NudgeServer) -> None:
+    """Register every handler and command on `server`."""
+    server.feature(types.INITIALIZE)(initialize)
+    server.feature(types.INITIALIZED)(initialized)
+    server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(did_change_configuration)
+    server.feature(types.TEXT_DOCUMENT_DID_OPEN)(did_open)
+    server.feature(types.TEXT_DOCUMENT_DID_CHANGE)(did_change)
+    server.feature(types.TEXT_DOCUMENT_DID_SAVE)(did_save)
+    server.feature(types.TEXT_DOCUMENT_DID_CLOSE)(did_close)
+    server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    )(code_action)
+    for name, handler in zip(
+        COMMANDS,
+        (dismiss, ignore_phrase, accepted, clear_dismissals, review_document, usage),
+        strict=True,
+    ):
+        server.command(name)(handler)

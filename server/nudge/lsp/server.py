@@ -1,0 +1,152 @@
+"""The language server: Nudge's session behind pygls, over stdio or TCP.
+
+Nudge keeps its own copy of each document (`nudge.document`), so pygls's document
+store is bypassed: the protocol subclass below forwards open/change/close straight
+to Nudge's handlers. Those handlers only update the session and arm a debounce
+timer; findings are computed and published when the writer pauses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
+
+from nudge import __version__
+from nudge.lsp.convert import to_diagnostic
+from nudge.session import Session, uri_to_path
+
+log = logging.getLogger(__name__)
+
+STATUS = "nudge/status"
+
+
+class NudgeProtocol(LanguageServerProtocol):
+    """Protocol that leaves document text to Nudge instead of pygls's workspace."""
+
+    def _forward(self, method: str, params: Any) -> Generator[Any, Any, None]:
+        if (handler := self.fm.features.get(method)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams):
+        """Hand the opened document to Nudge."""
+        yield from self._forward(types.TEXT_DOCUMENT_DID_OPEN, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
+        """Hand the edit to Nudge."""
+        yield from self._forward(types.TEXT_DOCUMENT_DID_CHANGE, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams):
+        """Hand the close to Nudge."""
+        yield from self._forward(types.TEXT_DOCUMENT_DID_CLOSE, params)
+
+
+class NudgeServer(LanguageServer):
+    """The language server; all state lives here or in its session."""
+
+    def __init__(self, cache_dir: Path | None = None) -> None:
+        super().__init__("nudge", __version__, protocol_cls=NudgeProtocol)
+        self.cache_dir = cache_dir
+        self.session: Session | None = None
+        self.trusted = True
+        self.encoding = "utf-16"
+        self.timers: dict[str, asyncio.TimerHandle] = {}
+        self.pending_messages: list[tuple[types.MessageType, str]] | None = []
+        self.published: dict[str, int] = {}
+
+    # Messages -------------------------------------------------------------------
+    def warn(self, message: str) -> None:
+        """Show a warning to the writer (queued until the client is ready)."""
+        log.warning(message)
+        if self.pending_messages is not None:
+            self.pending_messages.append((types.MessageType.Warning, message))
+        else:
+            self.window_show_message(types.ShowMessageParams(types.MessageType.Warning, message))
+
+    def flush_messages(self) -> None:
+        """Send the messages queued during start-up."""
+        queued, self.pending_messages = self.pending_messages or [], None
+        for kind, message in queued:
+            self.window_show_message(types.ShowMessageParams(kind, message))
+
+    def status(self, state: str, message: str = "") -> None:
+        """Tell the client what Nudge is doing (a custom `nudge/status` notification)."""
+        count = sum(self.published.values())
+        self.protocol.notify(STATUS, {"state": state, "count": count, "message": message})
+
+    # Publishing -------------------------------------------------------------------
+    def schedule_publish(self, uri: str, delay: float) -> None:
+        """Publish a document's diagnostics after `delay` seconds of quiet."""
+        if (timer := self.timers.pop(uri, None)) is not None:
+            timer.cancel()
+        loop = asyncio.get_event_loop()
+        self.timers[uri] = loop.call_later(delay, self.publish, uri)
+
+    def publish(self, uri: str) -> None:
+        """Compute and publish a document's diagnostics now."""
+        self.timers.pop(uri, None)
+        session = self.session
+        if session is None:
+            return
+        doc = session.documents.get(uri)
+        if doc is None:
+            self.clear(uri)
+            return
+        mapper = doc.mapper
+        severities = session.settings.severity
+        diagnostics = [
+            to_diagnostic(mapper, f, severities.get(f.category, "information"))
+            for f in session.findings(uri)
+        ]
+        self.published[uri] = len(diagnostics)
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, version=doc.version, diagnostics=diagnostics)
+        )
+        self.status(*self.idle_state())
+
+    def idle_state(self) -> tuple[str, str]:
+        """Return the status to show when nothing is under way."""
+        return "offline", "Local critic only"
+
+    def clear(self, uri: str) -> None:
+        """Remove a document's diagnostics."""
+        self.published.pop(uri, None)
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+        )
+
+    def publish_all(self) -> None:
+        """Re-publish every open document, e.g. after settings changed."""
+        if self.session is None:
+            return
+        for uri in list(self.session.documents):
+            self.publish(uri)
+
+    def root_from(self, params: types.InitializeParams) -> Path | None:
+        """Return the workspace root folder from initialize parameters."""
+        uris = [f.uri for f in params.workspace_folders or []] or [params.root_uri or ""]
+        for uri in uris:
+            if uri and (path := uri_to_path(uri)) is not None:
+                return path
+        if params.root_path:
+            return Path(params.root_path)
+        return None
+
+
+def create_server(cache_dir: Path | None = None) -> NudgeServer:
+    """Return a server with every handler registered."""
+    from nudge.lsp import handlers
+
+    server = NudgeServer(cache_dir)
+    handlers.register(server)
+    return server
