@@ -1,0 +1,86 @@
+/**
+ * The extension's commands and the menu the status bar opens.
+ *
+ * Titles live in the manifest (`contributes.commands`); the menu lists them from there.
+ * Some ids are also server commands (`workspace/executeCommand`); the extension owns those
+ * palette entries and calls the server itself, so the language client must not register
+ * them a second time. This module does not import `vscode`.
+ */
+
+export const COMMANDS = {
+  setApiKey: "nudge.setApiKey",
+  clearApiKey: "nudge.clearApiKey",
+  reviewDocument: "nudge.reviewDocument",
+  clearDismissals: "nudge.clearDismissals",
+  showUsage: "nudge.showUsage",
+  showLog: "nudge.showLog",
+  restartServer: "nudge.restartServer",
+  showMenu: "nudge.showMenu",
+} as const;
+
+/** Server commands the extension wraps under the same id. */
+export const SERVER_COMMANDS = {
+  reviewDocument: "nudge.reviewDocument",
+  clearDismissals: "nudge.clearDismissals",
+  usage: "nudge.usage",
+} as const;
+
+/** Server command ids the language client must not register as VS Code commands. */
+export const CLIENT_OWNED: ReadonlySet<string> = new Set<string>([
+  ...Object.values(COMMANDS),
+  ...Object.values(SERVER_COMMANDS),
+]);
+
+/** Drop the server commands the extension registers itself. */
+export function commandsForClient(serverCommands: readonly string[]): string[] {
+  return serverCommands.filter((command) => !CLIENT_OWNED.has(command));
+}
+
+/** One entry of the command menu. */
+export interface MenuItem {
+  command: string;
+  label: string;
+}
+
+/** A command as declared in the manifest. */
+export interface ManifestCommand {
+  command: string;
+  title: string;
+}
+
+/** Return the menu entries: every declared command except the menu itself. */
+export function menuItems(declared: readonly ManifestCommand[]): MenuItem[] {
+  return declared
+    .filter((c) => c.command !== COMMANDS.showMenu)
+    .map((c) => ({ command: c.command, label: c.title }));
+}
+
+/** One line of the usage report. */
+export interface UsageLine {
+  label: string;
+  value: string;
+}
+
+/** Flatten the server's usage object into labelled lines, in the server's order. */
+export function usageLines(usage: unknown, prefix = ""): UsageLine[] {
+  if (typeof usage !== "object" || usage === null || Array.isArray(usage)) {
+    return prefix ? [{ label: prefix, value: formatValue(usage) }] : [];
+  }
+  const lines: UsageLine[] = [];
+  for (const [key, value] of Object.entries(usage)) {
+    const label = prefix ? `${prefix} › ${key}` : key;
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+      lines.push(...usageLines(value, label));
+    } else {
+      lines.push({ label, value: formatValue(value) });
+    }
+  }
+  return lines;
+}
+
+function formatValue(value: unknown): string {
+  if (typeof value === "number") {
+    return Number.isInteger(value) ? value.toLocaleString("en-US") : String(Math.round(value * 10000) / 10000);
+  }
+  return typeof value === "string" ? value : JSON.stringify(value);
+}

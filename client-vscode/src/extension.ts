@@ -1,0 +1,78 @@
+/**
+ * Entry point: create the controller, register the commands, start the server.
+ */
+import type * as vscode from "vscode";
+import { COMMANDS, menuItems, SERVER_COMMANDS, usageLines } from "./commands";
+import { Controller, SECRET_KEY, type Manifest } from "./controller";
+import * as api from "./vscodeapi";
+
+let controller: Controller | undefined;
+
+/** Activate the extension. */
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const manifest = context.extension.packageJSON as Manifest;
+  const log = api.createLogChannel("Nudge");
+  const status = api.createStatusItem(COMMANDS.showMenu);
+  const nudge = new Controller(context.extensionPath, manifest, context.secrets, log, status);
+  controller = nudge;
+  context.subscriptions.push(
+    log,
+    status,
+    api.registerCommand(COMMANDS.setApiKey, async () => {
+      const key = await api.askSecret("Anthropic API key for Nudge (kept in VS Code's secret storage)", "sk-ant-…");
+      if (key?.trim()) {
+        await context.secrets.store(SECRET_KEY, key.trim());
+        void api.showInfo(
+          api.isTrusted() ? "Nudge: API key saved." : "Nudge: API key saved; it is used once you trust this workspace.",
+        );
+        nudge.restartSoon();
+      }
+    }),
+    api.registerCommand(COMMANDS.clearApiKey, async () => {
+      await context.secrets.delete(SECRET_KEY);
+      void api.showInfo("Nudge: API key removed; local suggestions only.");
+      nudge.restartSoon();
+    }),
+    api.registerCommand(COMMANDS.reviewDocument, async (uri?: unknown) => {
+      const target = typeof uri === "string" ? uri : (uri?.toString() ?? api.activeDocumentUri());
+      if (!target) {
+        return void api.showInfo("Nudge: open a document to review first.");
+      }
+      await nudge.reviewDocument(target);
+    }),
+    api.registerCommand(COMMANDS.clearDismissals, async () => {
+      if ((await nudge.serverCommand(SERVER_COMMANDS.clearDismissals)) !== undefined) {
+        void api.showInfo("Nudge: dismissed suggestions can appear again.");
+      }
+    }),
+    api.registerCommand(COMMANDS.showUsage, async () => {
+      const usage = await nudge.serverCommand(SERVER_COMMANDS.usage);
+      if (usage === undefined) {
+        return;
+      }
+      const lines = usageLines(usage);
+      log.info(`usage: ${lines.map((line) => `${line.label}=${line.value}`).join(", ")}`);
+      await api.pick(
+        lines.map((line) => ({ label: line.label, description: line.value })),
+        "Nudge usage",
+      );
+    }),
+    api.registerCommand(COMMANDS.showLog, () => log.show()),
+    api.registerCommand(COMMANDS.restartServer, () => nudge.restartSoon()),
+    api.registerCommand(COMMANDS.showMenu, async () => {
+      const items = menuItems(manifest.contributes?.commands ?? []);
+      const chosen = await api.pick(items, "Nudge");
+      if (chosen) {
+        await api.executeCommand(chosen.command);
+      }
+    }),
+    api.onDidChangeSettings((changed) => nudge.settingsChanged(changed)),
+    api.onDidGrantTrust(() => nudge.restartSoon()),
+  );
+  await nudge.restart();
+}
+
+/** Stop the server when VS Code shuts the extension down. */
+export function deactivate(): Promise<void> | undefined {
+  return controller?.stop();
+}

@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { COMMANDS, commandsForClient, menuItems, usageLines, type ManifestCommand } from "../src/commands";
+import { debounce, type Timers } from "../src/debounce";
+import { CLIENT_ROOT } from "./helpers";
+
+const manifest = JSON.parse(readFileSync(path.join(CLIENT_ROOT, "package.json"), "utf-8")) as {
+  contributes: { commands: ManifestCommand[] };
+};
+
+describe("commands", () => {
+  it("declares exactly the commands the extension registers", () => {
+    const declared = manifest.contributes.commands.map((c) => c.command).sort();
+    assert.deepEqual(declared, Object.values(COMMANDS).sort());
+  });
+
+  it("menu lists every command but itself, with manifest titles", () => {
+    const items = menuItems(manifest.contributes.commands);
+    assert.equal(items.length, Object.keys(COMMANDS).length - 1);
+    assert.ok(!items.some((item) => item.command === COMMANDS.showMenu));
+    assert.ok(items.every((item) => item.label.length > 0));
+  });
+
+  it("leaves code-action commands to the language client", () => {
+    assert.deepEqual(
+      commandsForClient(["nudge.dismiss", "nudge.reviewDocument", "nudge.ignorePhrase", "nudge.usage", "nudge.clearDismissals"]),
+      ["nudge.dismiss", "nudge.ignorePhrase"],
+    );
+  });
+});
+
+describe("usageLines", () => {
+  const cases: [string, unknown, [string, string][]][] = [
+    [
+      "nested objects become paths",
+      { tokens: { input: 12000, output: 800 }, costUsd: 0.123456, acceptance: { cliche: 0.5 } },
+      [
+        ["tokens › input", "12,000"],
+        ["tokens › output", "800"],
+        ["costUsd", "0.1235"],
+        ["acceptance › cliche", "0.5"],
+      ],
+    ],
+    ["lists and strings stay readable", { days: ["mon"], note: "ok" }, [["days", '["mon"]'], ["note", "ok"]]],
+    ["non-objects give nothing", null, []],
+  ];
+  for (const [name, usage, expected] of cases) {
+    it(name, () => assert.deepEqual(usageLines(usage).map((l) => [l.label, l.value]), expected));
+  }
+});
+
+describe("debounce", () => {
+  function fakeTimers(): Timers & { fire(): void; pending: number } {
+    let queue = new Map<number, () => void>();
+    let next = 0;
+    return {
+      setTimeout(callback) {
+        queue.set(++next, callback);
+        return next;
+      },
+      clearTimeout(handle) {
+        queue.delete(handle as number);
+      },
+      fire() {
+        const due = [...queue.values()];
+        queue = new Map();
+        due.forEach((callback) => callback());
+      },
+      get pending() {
+        return queue.size;
+      },
+    };
+  }
+
+  it("runs once after a burst", () => {
+    const timers = fakeTimers();
+    let runs = 0;
+    const restart = debounce(() => runs++, 300, timers);
+    restart();
+    restart();
+    restart();
+    assert.equal(timers.pending, 1);
+    timers.fire();
+    assert.equal(runs, 1);
+    restart();
+    timers.fire();
+    assert.equal(runs, 2);
+  });
+});
