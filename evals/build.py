@@ -34,7 +34,7 @@ LABELS = ("cliche", "wordiness", "clarity", "redundancy")
 SUBTYPES = ("vague", "convoluted", "ambiguous_reference", "nominalisation")
 REASONS = ("literal", "dialogue", "quotation", "repetition", "name", "code", "url", "injection")
 LANGUAGES = ("markdown", "plaintext", "latex", "restructuredtext")
-MARKUP = re.compile(r"\[\[(.*?)\]\]|\{\{(.*?)\}\}", re.DOTALL)
+MARKUP = re.compile(r"\[\[([^\[\]]*?)\]\]|\{\{([^{}]*?)\}\}")
 STRAY = ("[[", "]]", "{{", "}}")
 
 
@@ -85,6 +85,8 @@ def _labelled_span(start: int, quote: str, replacement: str, label: str, where: 
         "label": label,
         "replacement": None if replacement == "~" else replacement,
     }
+    if replacement == quote:
+        raise SourceError(f"{where}: replacement equals the quote {quote!r}")
     if subtype:
         span["subtype"] = subtype
     return span
