@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import re
+import sys
 import threading
 import time
 from collections import deque
@@ -178,7 +179,7 @@ class FakeClaude:
         self.cache = PrefixCache(cache_ttl, min_cache_tokens)
         self.requests: list[Recorded] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
+        self._server = _QuietServer(("127.0.0.1", port), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -193,7 +194,9 @@ class FakeClaude:
 
     def start(self) -> FakeClaude:
         """Serve in a background thread."""
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -242,6 +245,16 @@ class FakeClaude:
             "stop_sequence": None,
             "usage": usage,
         }
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A threading server that does not print clients hanging up (timeouts do that)."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
 
 
 def _handler_for(fake: FakeClaude) -> type[BaseHTTPRequestHandler]:
