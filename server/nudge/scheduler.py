@@ -1,0 +1,474 @@
+"""When blocks go to Claude: debounce, settle, batch, cap, cancel, and stay in budget.
+
+The protocol layer tells the scheduler what each open document looks like after every
+change (`update_document`: its blocks and where the writer is typing) and when it was
+saved; the scheduler decides when to spend tokens. A block is sent once it has
+*settled*: the writer paused for `debounce_ms` and is no longer inside it, or its text
+ends a sentence. With `trigger = "onSave"` blocks wait for `saved`, with `"manual"`
+for `review_now`. Settled blocks of all documents are batched into one request up to
+`batch_token_cap` estimated tokens; at most `max_requests_in_flight` requests run and
+at most `requests_per_minute` start. A request whose blocks have all been edited away
+is cancelled; any result for a block that no longer exists is not delivered (but is
+cached, as it is content-addressed). The results cache is consulted first, so
+reopening a document or undoing an edit costs nothing. After a failure or when the
+daily budget is spent the scheduler pauses Claude and says so through `on_event`; the
+protocol layer keeps serving local findings.
+
+Time comes from an injectable `Clock`; `VirtualClock` lets tests and the typing-replay
+benchmark run minutes of typing in milliseconds without a single real sleep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from nudge.budget import DailyBudget, RateLimiter
+from nudge.critics.base import Critic, CritiqueRequest, DocumentContext
+from nudge.grading import keep_shown
+from nudge.model import Block, Finding
+from nudge.results_cache import ResultsCache, cache_key
+from nudge.settings import Settings
+from nudge.telemetry import Telemetry
+
+log = logging.getLogger(__name__)
+_SENTENCE_END = re.compile(r"[.!?][\"'’”)\]*_]*\s*$")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_EPSILON = 1e-6  # float slack so a timer set for last_edit + debounce finds the block due
+
+
+class Clock(Protocol):
+    """A source of monotonic time in seconds, and a way to wait on it."""
+
+    def now(self) -> float:
+        """Return the current time in seconds."""
+        ...
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait `seconds`."""
+        ...
+
+
+class SystemClock:
+    """The real monotonic clock."""
+
+    def now(self) -> float:
+        """Return the current time in seconds."""
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait `seconds` of real time."""
+        await asyncio.sleep(max(0.0, seconds))
+
+
+class VirtualClock:
+    """A clock that moves only when told to, firing sleepers in time order."""
+
+    def __init__(self, start: float = 0.0):
+        self._now = start
+        self._timers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._seq = itertools.count()
+        self._holds = 0
+
+    def now(self) -> float:
+        """Return the virtual time."""
+        return self._now
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait until the clock has been advanced by `seconds`."""
+        if seconds <= 0:
+            await asyncio.sleep(0)
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._timers, (self._now + seconds, next(self._seq), future))
+        await future
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        """Mark real work (such as HTTP to a local fake) during which time stands still."""
+        self._holds += 1
+        try:
+            yield
+        finally:
+            self._holds -= 1
+
+    async def settle(self) -> None:
+        """Let every runnable task run, waiting out any real work in progress."""
+        while True:
+            for _ in range(20):
+                await asyncio.sleep(0)
+            if not self._holds:
+                return
+            await asyncio.sleep(0.001)
+
+    async def advance(self, seconds: float) -> None:
+        """Move time forward by `seconds`, waking each sleeper at its own moment."""
+        target = self._now + seconds
+        await self.settle()
+        while self._timers and self._timers[0][0] <= target:
+            when, _, future = heapq.heappop(self._timers)
+            if future.done():
+                continue
+            self._now = max(self._now, when)
+            future.set_result(None)
+            await self.settle()
+        self._now = max(self._now, target)
+        await self.settle()
+
+
+@dataclass(frozen=True)
+class SchedulerEvent:
+    """Something the status bar or progress reporting should know about.
+
+    `kind` is one of review_started, review_finished, unavailable, available,
+    budget_spent.
+    """
+
+    kind: str
+    uris: tuple[str, ...] = ()
+    blocks: int = 0
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Status:
+    """A snapshot for the status bar."""
+
+    state: str
+    message: str
+    in_flight: int
+    pending: int
+
+
+@dataclass
+class _Document:
+    uri: str
+    version: int
+    context: DocumentContext
+    blocks: dict[str, Block]
+    cursor: int | None
+    last_edit: float
+    done: set[str] = field(default_factory=set)
+    requested: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _Request:
+    task: asyncio.Task[None]
+    hashes: frozenset[str]
+
+
+ResultsCallback = Callable[[str, str, list[Finding]], Awaitable[None]]
+EventCallback = Callable[[SchedulerEvent], None]
+
+
+def estimate_tokens(block: Block) -> int:
+    """Return a rough token count for sending a block (about four characters a token)."""
+    return len(block.masked.strip()) // 4 + 8
+
+
+def worth_sending(block: Block) -> bool:
+    """Tell whether a block has enough prose (three words) to be worth a critique."""
+    return len(_WORD.findall(block.masked)) >= 3
+
+
+def ends_sentence(block: Block) -> bool:
+    """Tell whether a block's text ends with a finished sentence."""
+    return bool(_SENTENCE_END.search(block.text))
+
+
+class Scheduler:
+    """Decides when blocks go to a critic, and hands results back per document."""
+
+    def __init__(
+        self,
+        critic: Critic,
+        settings: Settings,
+        on_results: ResultsCallback,
+        *,
+        on_event: EventCallback | None = None,
+        clock: Clock | None = None,
+        cache: ResultsCache | None = None,
+        budget: DailyBudget | None = None,
+        telemetry: Telemetry | None = None,
+        failure_cooldown: float = 30.0,
+    ):
+        self.critic, self.settings = critic, settings
+        self.on_results, self.on_event = on_results, on_event
+        self.clock: Clock = clock or SystemClock()
+        self.cache, self.budget, self.telemetry = cache, budget, telemetry
+        self.failure_cooldown = failure_cooldown
+        self.limiter = RateLimiter(settings.requests_per_minute)
+        self.requests_started = 0
+        self._docs: dict[str, _Document] = {}
+        self._inflight: dict[str, _Request] = {}
+        self._requests: set[asyncio.Task[None]] = set()
+        self._paused_until = 0.0
+        self._pause_reason = ""
+        self._budget_spent = False
+        self._wake = asyncio.Event()
+        self._runner: asyncio.Task[None] | None = None
+        identity = getattr(critic, "cache_identity", None)
+        self._identity: dict[str, Any] = (
+            identity() if callable(identity) else {"critic": critic.name}
+        )
+
+    # The protocol layer's side.
+
+    def update_document(
+        self,
+        uri: str,
+        version: int,
+        blocks: Sequence[Block],
+        *,
+        context: DocumentContext | None = None,
+        cursor: int | None = None,
+    ) -> None:
+        """Record a document's current blocks after an open or a change.
+
+        `cursor` is the document offset where the writer is typing (the end of the
+        last edit), or None when the document was opened or changed from outside.
+        """
+        now = self.clock.now()
+        doc = self._docs.get(uri)
+        current = {b.hash: b for b in blocks}
+        if doc is None:
+            doc = _Document(uri, version, context or DocumentContext(uri=uri), current, cursor, now)
+            self._docs[uri] = doc
+        else:
+            doc.version, doc.blocks, doc.cursor, doc.last_edit = version, current, cursor, now
+            if context is not None:
+                doc.context = context
+            doc.done &= set(current)
+            doc.requested &= set(current)
+        self._cancel_stale()
+        self._poke()
+
+    def saved(self, uri: str) -> None:
+        """Note a save: with `trigger = "onSave"` the document's blocks become due."""
+        doc = self._docs.get(uri)
+        if doc is not None and self.settings.trigger == "onSave":
+            doc.requested |= set(doc.blocks) - doc.done
+            self._poke()
+
+    def review_now(self, uri: str) -> None:
+        """Send every not-yet-reviewed block of the document now, whatever the trigger."""
+        doc = self._docs.get(uri)
+        if doc is not None:
+            doc.requested |= set(doc.blocks) - doc.done
+            self._paused_until = 0.0
+            self._poke()
+
+    def close_document(self, uri: str) -> None:
+        """Forget a closed document; its in-flight work is cancelled if nobody needs it."""
+        self._docs.pop(uri, None)
+        self._cancel_stale()
+
+    def update_settings(self, settings: Settings) -> None:
+        """Use new settings from now on."""
+        self.settings = settings
+        self.limiter.per_minute = settings.requests_per_minute
+        self._poke()
+
+    def status(self) -> Status:
+        """Return what the scheduler is doing, for the status bar."""
+        pending = sum(
+            1
+            for doc in self._docs.values()
+            for h, b in doc.blocks.items()
+            if h not in doc.done and h not in self._inflight and worth_sending(b)
+        )
+        in_flight = len(self._requests)
+        if self._budget_spent:
+            state, message = "budget_spent", "Claude budget for today spent; local suggestions only"
+        elif self._paused_until > self.clock.now():
+            state, message = "paused", f"{self._pause_reason}; local suggestions only"
+        elif in_flight:
+            state, message = "reviewing", f"Claude is reviewing {in_flight} batch(es)"
+        else:
+            state, message = ("waiting", "waiting for you to pause") if pending else ("idle", "")
+        return Status(state, message, in_flight, pending)
+
+    async def aclose(self) -> None:
+        """Stop the scheduler and cancel everything under way."""
+        tasks = [*self._requests, *([self._runner] if self._runner else [])]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._runner = None
+
+    # The scheduling loop.
+
+    def _poke(self) -> None:
+        self._wake.set()
+        if self._runner is None or self._runner.done():
+            self._runner = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                wake_at = await self._dispatch()
+            except Exception:  # never let one bad round stop reviews for the session
+                log.exception("scheduler round failed")
+                wake_at = self.clock.now() + self.failure_cooldown
+            await self._wait(wake_at)
+
+    async def _wait(self, wake_at: float | None) -> None:
+        waiter = asyncio.ensure_future(self._wake.wait())
+        waits: set[asyncio.Future[Any]] = {waiter}
+        if wake_at is not None:
+            waits.add(asyncio.ensure_future(self.clock.sleep(wake_at - self.clock.now())))
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waits:
+                w.cancel()
+
+    def _settled(self, doc: _Document, block: Block, now: float) -> bool:
+        if block.hash in doc.requested:
+            return True
+        if self.settings.trigger != "onType":
+            return False
+        if now + _EPSILON < doc.last_edit + self.settings.debounce_ms / 1000:
+            return False
+        inside = doc.cursor is not None and block.start <= doc.cursor <= block.end
+        return not inside or ends_sentence(block)
+
+    async def _dispatch(self) -> float | None:
+        """Start what can start now; return when something might next become due."""
+        now = self.clock.now()
+        debounce = self.settings.debounce_ms / 1000
+        wake: list[float] = []
+        ready: dict[str, tuple[_Document, Block]] = {}
+        for doc in list(self._docs.values()):
+            for h, block in doc.blocks.items():
+                if h in doc.done or h in self._inflight or h in ready:
+                    continue
+                if not worth_sending(block):
+                    doc.done.add(h)
+                elif self._settled(doc, block, now):
+                    ready[h] = (doc, block)
+                elif (
+                    self.settings.trigger == "onType" and doc.last_edit + debounce > now + _EPSILON
+                ):
+                    wake.append(doc.last_edit + debounce)
+        for h, (_, block) in list(ready.items()):
+            if await self._from_cache(block):
+                del ready[h]
+        if ready:
+            wake.extend(self._start_requests(list(ready.values()), now))
+        return min(wake) if wake else None
+
+    async def _from_cache(self, block: Block) -> bool:
+        if self.cache is None:
+            return False
+        findings = self.cache.get(cache_key(self._identity, block.hash))
+        if findings is None:
+            return False
+        if self.telemetry is not None:
+            self.telemetry.record("cache_hit", blocks=1)
+        await self._deliver(block.hash, findings)
+        return True
+
+    def _start_requests(self, ready: list[tuple[_Document, Block]], now: float) -> list[float]:
+        if self.budget is not None and self.budget.exhausted():
+            if not self._budget_spent:
+                self._budget_spent = True
+                self._emit("budget_spent", message=self.budget.describe())
+            return []
+        self._budget_spent = False
+        if now < self._paused_until:
+            return [self._paused_until]
+        while ready and len(self._requests) < self.settings.max_requests_in_flight:
+            slot = self.limiter.next_slot(now)
+            if slot > now:
+                return [slot]
+            batch, tokens = [], 0
+            while ready and (
+                not batch or tokens + estimate_tokens(ready[0][1]) <= self.settings.batch_token_cap
+            ):
+                doc, block = ready.pop(0)
+                tokens += estimate_tokens(block)
+                batch.append(CritiqueRequest(block, doc.context))
+            self.limiter.record(now)
+            self.requests_started += 1
+            task = asyncio.get_running_loop().create_task(self._review(batch))
+            request = _Request(task, frozenset(r.block.hash for r in batch))
+            self._requests.add(task)
+            for r in batch:
+                self._inflight[r.block.hash] = request
+        return []
+
+    async def _review(self, batch: list[CritiqueRequest]) -> None:
+        uris = tuple(dict.fromkeys(r.context.uri for r in batch))
+        self._emit("review_started", uris, len(batch))
+        try:
+            results = await self.critic.critique(batch)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            reason = getattr(exc, "reason", None) or "Claude request failed"
+            if getattr(exc, "reason", None) is None:
+                log.warning("critic %s failed: %s", self.critic.name, type(exc).__name__)
+            retry_after = getattr(exc, "retry_after", None)
+            self._paused_until = self.clock.now() + max(retry_after or 0, self.failure_cooldown)
+            self._pause_reason = reason
+            self._emit("unavailable", uris, len(batch), reason)
+        else:
+            if self._pause_reason:
+                self._pause_reason = ""
+                self._emit("available", uris, len(batch))
+            if len(results) != len(batch):
+                log.warning(
+                    "critic %s answered %d of %d blocks", self.critic.name, len(results), len(batch)
+                )
+            for request, findings in zip(batch, results, strict=False):
+                if self.cache is not None:
+                    self.cache.put(cache_key(self._identity, request.block.hash), findings)
+                await self._deliver(request.block.hash, findings)
+        finally:
+            task = asyncio.current_task()
+            self._requests.discard(task)  # type: ignore[arg-type]
+            for r in batch:
+                if (req := self._inflight.get(r.block.hash)) is not None and req.task is task:
+                    del self._inflight[r.block.hash]
+            self._emit("review_finished", uris, len(batch))
+            self._wake.set()
+
+    async def _deliver(self, block_hash: str, findings: list[Finding]) -> None:
+        shown = keep_shown(findings, self.settings)
+        for doc in list(self._docs.values()):
+            if block_hash not in doc.blocks or block_hash in doc.done:
+                continue
+            doc.done.add(block_hash)
+            if self.telemetry is not None:
+                for category in sorted({f.category for f in shown}):
+                    count = sum(f.category == category for f in shown)
+                    self.telemetry.record("shown", category=category, count=count, critic="claude")
+            try:
+                await self.on_results(doc.uri, block_hash, shown)
+            except Exception:
+                log.exception("on_results failed for %s", doc.uri)
+
+    def _cancel_stale(self) -> None:
+        live = {h for doc in self._docs.values() for h in doc.blocks}
+        for task in list(self._requests):
+            hashes = next((r.hashes for r in self._inflight.values() if r.task is task), None)
+            if hashes is not None and not hashes & live:
+                task.cancel()
+
+    def _emit(self, kind: str, uris: tuple[str, ...] = (), blocks: int = 0, message: str = ""):
+        if self.on_event is not None:
+            try:
+                self.on_event(SchedulerEvent(kind, uris, blocks, message))
+            except Exception:
+                log.exception("on_event failed")
