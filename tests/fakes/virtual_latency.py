@@ -1,0 +1,30 @@
+"""Run a real client against the local fake on a virtual clock.
+
+HTTP to 127.0.0.1 takes real milliseconds; while it is under way the virtual clock
+must stand still, or a test's `advance()` would race past it. `HeldClient` wraps an
+`AsyncAnthropic` client so each call holds the clock for its real duration, then
+sleeps a fixed virtual `latency` (the model's thinking time in a benchmark).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class _Messages:
+    def __init__(self, inner: Any, clock: Any, latency: float):
+        self._inner, self._clock, self._latency = inner, clock, latency
+
+    async def create(self, **kwargs: Any) -> Any:
+        with self._clock.hold():
+            result = await self._inner.create(**kwargs)
+        if self._latency:
+            await self._clock.sleep(self._latency)
+        return result
+
+
+class HeldClient:
+    """An AsyncAnthropic stand-in whose calls hold a VirtualClock, plus virtual latency."""
+
+    def __init__(self, client: Any, clock: Any, latency: float = 0.0):
+        self.messages = _Messages(client.messages, clock, latency)
