@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import type { LanguageClient } from "vscode-languageclient/node";
+import { State, type LanguageClient } from "vscode-languageclient/node";
 import { SERVER_COMMANDS } from "./commands";
 import { debounce } from "./debounce";
 import { buildLaunch, chooseServerSource, describeLaunch, parseBundleInfo } from "./launch";
@@ -138,6 +138,11 @@ export class Controller {
       onStatus: (status) => this.show(status),
     });
     this.client = client;
+    client.onDidChangeState((event) => {
+      if (event.newState === State.Stopped && this.client === client) {
+        this.show({ state: "error", count: 0, message: "The Nudge server stopped; see the log, then restart it." });
+      }
+    });
     try {
       await client.start();
     } catch (error) {

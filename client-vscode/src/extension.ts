@@ -34,7 +34,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       nudge.restartSoon();
     }),
     api.registerCommand(COMMANDS.reviewDocument, async (uri?: unknown) => {
-      const target = typeof uri === "string" ? uri : (uri?.toString() ?? api.activeDocumentUri());
+      const target = api.uriString(uri) ?? api.activeDocumentUri();
       if (!target) {
         return void api.showInfo("Nudge: open a document to review first.");
       }

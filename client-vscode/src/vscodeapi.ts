@@ -72,6 +72,11 @@ export function activeDocumentUri(): string | undefined {
   return vscode.window.activeTextEditor?.document.uri.toString();
 }
 
+/** Return a command argument as a URI string, if it is a string or a `vscode.Uri`. */
+export function uriString(arg: unknown): string | undefined {
+  return typeof arg === "string" ? arg : arg instanceof vscode.Uri ? arg.toString() : undefined;
+}
+
 /** Show an error with optional buttons; resolve to the button chosen. */
 export function showError(message: string, ...actions: string[]): Thenable<string | undefined> {
   return vscode.window.showErrorMessage(message, ...actions);
