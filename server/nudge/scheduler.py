@@ -4,15 +4,16 @@ The protocol layer tells the scheduler what each open document looks like after 
 change (`update_document`: its blocks and where the writer is typing) and when it was
 saved; the scheduler decides when to spend tokens. A block is sent once it has
 *settled*: the writer paused for `debounce_ms` and is no longer inside it, or its text
-ends a sentence. With `trigger = "onSave"` blocks wait for `saved`, with `"manual"`
-for `review_now`. Settled blocks of all documents are batched into one request up to
-`batch_token_cap` estimated tokens; at most `max_requests_in_flight` requests run and
-at most `requests_per_minute` start. A request whose blocks have all been edited away
-is cancelled; any result for a block that no longer exists is not delivered (but is
-cached, as it is content-addressed). The results cache is consulted first, so
-reopening a document or undoing an edit costs nothing. After a failure or when the
-daily budget is spent the scheduler pauses Claude and says so through `on_event`; the
-protocol layer keeps serving local findings.
+ends a sentence (once per paragraph while the writer stays in it; after that only
+leaving it or an `idle_settle` pause sends it again). With `trigger = "onSave"` blocks
+wait for `saved`, with `"manual"` for `review_now`. Settled blocks of all documents
+are batched into one request up to `batch_token_cap` estimated tokens; at most
+`max_requests_in_flight` requests run and at most `requests_per_minute` start. A
+request whose blocks have all been edited away is cancelled; any result for a block
+that no longer exists is not delivered (but is cached, as it is content-addressed).
+The results cache is consulted first, so reopening a document or undoing an edit costs
+nothing. After a failure or when the daily budget is spent the scheduler pauses Claude
+and says so through `on_event`; the protocol layer keeps serving local findings.
 
 Time comes from an injectable `Clock`; `VirtualClock` lets tests and the typing-replay
 benchmark run minutes of typing in milliseconds without a single real sleep.
@@ -156,6 +157,7 @@ class _Document:
     blocks: dict[str, Block]
     cursor: int | None
     last_edit: float
+    reviewed_inside: int | None = None
     done: set[str] = field(default_factory=set)
     requested: set[str] = field(default_factory=set)
 
@@ -200,12 +202,13 @@ class Scheduler:
         budget: DailyBudget | None = None,
         telemetry: Telemetry | None = None,
         failure_cooldown: float = 30.0,
+        idle_settle: float = 4.0,
     ):
         self.critic, self.settings = critic, settings
         self.on_results, self.on_event = on_results, on_event
         self.clock: Clock = clock or SystemClock()
         self.cache, self.budget, self.telemetry = cache, budget, telemetry
-        self.failure_cooldown = failure_cooldown
+        self.failure_cooldown, self.idle_settle = failure_cooldown, idle_settle
         self.limiter = RateLimiter(settings.requests_per_minute)
         self.requests_started = 0
         self._docs: dict[str, _Document] = {}
@@ -341,7 +344,17 @@ class Scheduler:
         if now + _EPSILON < doc.last_edit + self.settings.debounce_ms / 1000:
             return False
         inside = doc.cursor is not None and block.start <= doc.cursor <= block.end
-        return not inside or ends_sentence(block)
+        if not inside:
+            return True
+        if not ends_sentence(block):
+            return False
+        # Finishing a sentence earns a paragraph one review while the writer is still in
+        # it; after that it waits until they leave it or stop for `idle_settle`, so a
+        # paragraph is not re-sent, ever longer, at every full stop.
+        if doc.reviewed_inside == block.start and now + _EPSILON < doc.last_edit + self.idle_settle:
+            return False
+        doc.reviewed_inside = block.start
+        return True
 
     async def _dispatch(self) -> float | None:
         """Start what can start now; return when something might next become due."""
@@ -357,10 +370,12 @@ class Scheduler:
                     doc.done.add(h)
                 elif self._settled(doc, block, now):
                     ready[h] = (doc, block)
-                elif (
-                    self.settings.trigger == "onType" and doc.last_edit + debounce > now + _EPSILON
-                ):
-                    wake.append(doc.last_edit + debounce)
+                elif self.settings.trigger == "onType":
+                    wake.extend(
+                        t
+                        for t in (doc.last_edit + debounce, doc.last_edit + self.idle_settle)
+                        if t > now + _EPSILON
+                    )
         for h, (_, block) in list(ready.items()):
             if await self._from_cache(block):
                 del ready[h]

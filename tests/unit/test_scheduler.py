@@ -284,3 +284,25 @@ async def test_progress_events_bracket_each_review(h):
     assert h.kinds() == ["review_started", "review_finished"]
     assert h.events[0].uris == ("a",) and h.events[0].blocks == 1
     assert h.scheduler.status().state == "idle"
+
+
+async def test_a_paragraph_is_reviewed_once_while_the_writer_stays_in_it(h):
+    first = "We write tests."
+    second = first + " They help us sleep."
+    h.update("a", [blk(first)], cursor=len(first))
+    await h.clock.advance(1)
+    h.update("a", [blk(second)], cursor=len(second))
+    await h.clock.advance(1)
+    assert h.critic.batches == [[first]]  # second full stop, still inside: wait
+    await h.clock.advance(3)
+    assert h.critic.batches == [[first], [second]]  # idle_settle (4 s) passed
+
+
+async def test_leaving_the_paragraph_sends_it(h):
+    first = "We write tests."
+    second = first + " They help us sleep."
+    h.update("a", [blk(first)], cursor=len(first))
+    await h.clock.advance(1)
+    h.update("a", [blk(second), blk("Next", 100)], cursor=104)
+    await h.clock.advance(0.5)
+    assert h.critic.batches == [[first], [second]]
