@@ -1,0 +1,150 @@
+"""LocalCritic: the offline, deterministic critic built on Nudge's own phrase lexicons.
+
+One compiled pattern (see `lexicon.py`) finds every candidate phrase in a block's masked
+text in a single pass; each candidate is mapped back to its lexicon entry, checked for
+the cheap signs of a false positive, and turned into a `Finding` whose confidence starts
+from the rule's measured precision. Inside quotation marks, in block quotes and in
+Title Case names the confidence drops rather than the finding vanishing, so thresholds
+in settings decide. Overlapping candidates keep the longest.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from nudge.critics.base import CritiqueRequest
+from nudge.critics.lexicon import MATCH_WORDS, Entry, Lexicon, default_lexicon
+from nudge.model import Block, Finding
+
+QUOTED_FACTOR = 0.5
+TITLE_CASE_FACTOR = 0.3
+_QUOTED = re.compile(
+    r"\"[^\"\n]{1,600}\"|“[^”]{1,600}”|(?<!\w)['‘][^'‘’\n]{0,600}?\w[.,!?;:]?['’](?!\w)"
+)
+_PREVIOUS_WORD = re.compile(r"([\w'’]+)[ \t]*$")
+_MINOR = frozenset(
+    {"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "nor", "of"}
+    | {"on", "or", "the", "to", "with", "i"}
+)
+_MESSAGES: dict[str, tuple[str, str]] = {
+    # kind: (message with a replacement, message without one)
+    "cliche": ("'{q}' is a cliché; '{r}' says it plainly.", "'{q}' is a cliché; say it plainly."),
+    "wordy": ("'{q}' is wordy; '{r}' says the same.", "'{q}' is wordy; say it in fewer words."),
+    "nominal": (
+        "'{q}' hides the action in a noun; '{r}' is more direct.",
+        "'{q}' hides the action in a noun; use the verb.",
+    ),
+    "redundant": ("'{q}' is redundant; '{r}' says the same.", "'{q}' says the same thing twice."),
+    "vague": ("'{q}' is vague; '{r}' is clearer.", "'{q}' is vague; say exactly what you mean."),
+    "hedge": (
+        "'{q}' weakens the sentence; '{r}' is enough.",
+        "'{q}' is an empty hedge; cut it or be specific.",
+    ),
+}
+
+
+def _message(entry: Entry, quote: str, replacement: str | None) -> str:
+    with_replacement, without = _MESSAGES[entry.kind]
+    quote = " ".join(quote.split())
+    if replacement:
+        return with_replacement.format(q=quote, r=replacement)
+    return without.format(q=quote)
+
+
+def _fit_case(quote: str, replacement: str) -> str:
+    """Capitalise the replacement's first letter when the quote's is a capital."""
+    if replacement and quote[:1].isupper() and not replacement[:1].isupper():
+        return replacement[0].upper() + replacement[1:]
+    return replacement
+
+
+def _looks_like_title(words: Sequence[str]) -> bool:
+    """Tell whether words look like part of a name or title ("Piece of Cake Bakery")."""
+    return any(w[:1].isupper() and w.lower() not in _MINOR for w in words[1:])
+
+
+def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    if '"' not in text and "“" not in text and "'" not in text and "‘" not in text:
+        return []
+    return [m.span() for m in _QUOTED.finditer(text)]
+
+
+class LocalCritic:
+    """Find clichés, wordy phrases, redundancies and vague hedges with the shipped lexicons."""
+
+    name = "local"
+    description = "Offline lexicon of clichés, wordy phrases and clarity patterns."
+
+    def __init__(self, lexicon: Lexicon | None = None):
+        self.lexicon = lexicon if lexicon is not None else default_lexicon()
+
+    def check_text(self, text: str) -> list[Finding]:
+        """Check a whole text as one unmasked paragraph."""
+        return self.check_block(Block(0, text, text))
+
+    def check_block(self, block: Block) -> list[Finding]:
+        """Return findings for one block, offsets relative to the block, sorted by start."""
+        masked, text = block.masked, block.text
+        candidates: list[tuple[int, int]] = []
+        for start, end in self.lexicon.find_spans(masked):
+            if end > start and (masked is text or text[start:end] == masked[start:end]):
+                candidates.append((start, end))
+        if not candidates:
+            return []
+        chosen = _longest_first(candidates)
+        quoted = _quoted_spans(masked)
+        findings = []
+        for start, end in chosen:
+            finding = self._finding(block, start, end, quoted)
+            if finding is not None:
+                findings.append(finding)
+        return findings
+
+    def _finding(
+        self, block: Block, start: int, end: int, quoted: list[tuple[int, int]]
+    ) -> Finding | None:
+        quote = block.text[start:end]
+        words = MATCH_WORDS.findall(quote)
+        match = self.lexicon.identify(words) if words else None
+        if match is None:
+            return None
+        entry = match.entry
+        before = _PREVIOUS_WORD.search(block.masked, max(0, start - 40), start)
+        previous = before.group(1).lower().replace("’", "'") if before else ""
+        if not entry.allowed_after(previous):
+            return None
+        replacement = self.lexicon.render(match, previous)
+        if replacement is not None:
+            replacement = _fit_case(quote, replacement)
+        confidence = self.lexicon.confidence(entry)
+        if block.kind == "quote" or any(s <= start and end <= e for s, e in quoted):
+            confidence *= QUOTED_FACTOR
+        if _looks_like_title(words):
+            confidence *= TITLE_CASE_FACTOR
+        return Finding(
+            start=start,
+            end=end,
+            quote=quote,
+            category=entry.category,
+            message=_message(entry, quote, replacement),
+            replacement=replacement,
+            confidence=round(confidence, 4),
+            rule=entry.rule,
+            critic=self.name,
+        )
+
+    async def critique(self, batch: Sequence[CritiqueRequest]) -> list[list[Finding]]:
+        """Return findings for each request's block, in order."""
+        return [self.check_block(request.block) for request in batch]
+
+
+def _longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Keep the longest of overlapping spans (earliest on ties), one per region, by start."""
+    if len(spans) == 1:
+        return spans
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
+        if all(end <= s or start >= e for s, e in kept):
+            kept.append((start, end))
+    return sorted(kept)

@@ -1,0 +1,159 @@
+"""The shipped lexicons load, are well formed, and malformed lines fail clearly."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from nudge.critics.lexicon import (
+    CATEGORY_PRIORS,
+    LexiconError,
+    default_lexicon,
+    load_lexicon,
+    parse_entries,
+    parse_noun_table,
+    parse_precision,
+    parse_verb_table,
+)
+from nudge.critics.morphology import Morphology, choose_verb_tag, regular_plural
+from nudge.model import ALL_CATEGORIES
+
+DATA = resources.files("nudge.data")
+
+
+def test_counts_meet_the_floor():
+    counts = default_lexicon().counts()
+    assert counts["cliche"] >= 600
+    assert counts["wordy"] >= 150
+    assert counts["nominal"] + counts["vague"] + counts["hedge"] + counts["redundant"] >= 100
+
+
+def test_every_wordy_entry_has_a_replacement():
+    wordy = [e for e in default_lexicon().entries if e.kind == "wordy"]
+    assert all(e.replacement for e in wordy)
+
+
+def test_categories_are_the_models():
+    assert {e.category for e in default_lexicon().entries} == set(ALL_CATEGORIES)
+
+
+def test_no_duplicate_phrases_or_rules():
+    entries = default_lexicon().entries
+    rules = [e.rule for e in entries]
+    assert len(rules) == len(set(rules))
+    phrases = [(e.kind, e.phrase.lower()) for e in entries]
+    assert len(phrases) == len(set(phrases))
+
+
+def test_every_file_has_a_format_header():
+    for name in ("cliches.tsv", "wordy.tsv", "clarity.tsv", "verbs.tsv", "nouns.tsv"):
+        assert DATA.joinpath(name).read_text("utf-8").startswith("#"), name
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "fragment"),
+    [
+        ("cliches.tsv", "bite~ [ones] tongue\t-", "unknown slot"),
+        ("cliches.tsv", "a\tb\tc\td", "expected phrase"),
+        ("cliches.tsv", "\t-", "expected phrase"),
+        ("cliches.tsv", "spill~ the beans\treveal~ [one's]", "lacks"),
+        ("cliches.tsv", "at the end\tfinish~", "no verb"),
+        ("cliches.tsv", "spill the beans\t-\tnever_after=x", "unknown option"),
+        ("wordy.tsv", "in order to\t-", "needs a replacement"),
+        ("wordy.tsv", "in order|| to\tto", "empty alternative"),
+        ("clarity.tsv", "fuzzy\tsort of\t-", "unknown kind"),
+        ("clarity.tsv", "vague\tsort~|of+\t-", "mixed markers"),
+    ],
+)
+def test_malformed_lines_name_file_and_line(source, line, fragment):
+    text = "# header\n\n" + line + "\n"
+    with pytest.raises(LexiconError) as info:
+        parse_entries(text, source, Morphology())
+    assert f"{source}:3" in str(info.value)
+    assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("parser", "line"),
+    [
+        (parse_verb_table, "go\tgoes\twent"),
+        (parse_noun_table, "tooth"),
+        (parse_precision, "cliche\t1.5\t3"),
+        (parse_precision, "cliche\thigh\t3"),
+    ],
+)
+def test_malformed_tables_name_file_and_line(parser, line):
+    with pytest.raises(LexiconError, match=r"t\.tsv:2"):
+        parser("# header\n" + line + "\n", "t.tsv")
+
+
+def test_duplicate_rule_is_an_error(tmp_path: Path):
+    for name in ("verbs.tsv", "nouns.tsv", "wordy.tsv", "clarity.tsv"):
+        (tmp_path / name).write_text("# empty\n", "utf-8")
+    (tmp_path / "cliches.tsv").write_text("spill~ the beans\t-\nspill~ the beans\t-\n", "utf-8")
+    with pytest.raises(LexiconError, match=r"cliches\.tsv:2: duplicate of .*cliches\.tsv:1"):
+        load_lexicon(tmp_path)
+
+
+def test_precision_falls_back_from_rule_to_kind_to_category(tmp_path: Path):
+    for name in ("verbs.tsv", "nouns.tsv", "wordy.tsv"):
+        (tmp_path / name).write_text("# empty\n", "utf-8")
+    (tmp_path / "cliches.tsv").write_text("spill~ the beans\t-\nbreak~ the ice\t-\n", "utf-8")
+    (tmp_path / "clarity.tsv").write_text("hedge\tbasically\t-\nvague\tsort of\t-\n", "utf-8")
+    (tmp_path / "precision.tsv").write_text(
+        "cliche:spill-the-beans\t0.75\t40\nhedge\t0.4\t10\n", "utf-8"
+    )
+    lexicon = load_lexicon(tmp_path)
+    by_rule = lexicon.by_rule
+    assert lexicon.confidence(by_rule["cliche:spill-the-beans"]) == 0.75
+    assert lexicon.confidence(by_rule["cliche:break-the-ice"]) == CATEGORY_PRIORS["cliche"]
+    assert lexicon.confidence(by_rule["hedge:basically"]) == 0.4
+    assert lexicon.confidence(by_rule["vague:sort-of"]) == CATEGORY_PRIORS["clarity"]
+
+
+@pytest.mark.parametrize(
+    ("base", "expected"),
+    [
+        ("spill", {"spills", "spilled", "spilt", "spilling"}),
+        ("stop", {"stops", "stopped", "stopping"}),
+        ("make", {"makes", "made", "making"}),
+        ("try", {"tries", "tried", "trying"}),
+        ("tie", {"ties", "tied", "tying"}),
+        ("agree", {"agrees", "agreed", "agreeing"}),
+        ("refer", {"refers", "referred", "referring"}),
+        ("bite", {"bites", "bit", "bitten", "biting"}),
+        ("go", {"goes", "went", "gone", "going"}),
+        ("open", {"opens", "opened", "opening"}),
+    ],
+)
+def test_verb_forms(base, expected):
+    lexicon = default_lexicon()
+    forms = {f for variants in lexicon.morphology.verb_forms(base).values() for f in variants}
+    assert expected <= forms
+
+
+@pytest.mark.parametrize(
+    ("noun", "plural"),
+    [("tongue", "tongues"), ("box", "boxes"), ("fly", "flies"), ("day", "days")],
+)
+def test_regular_plurals(noun, plural):
+    assert regular_plural(noun) == plural
+
+
+def test_irregular_plurals_come_from_the_table():
+    assert default_lexicon().morphology.plurals("tooth") == ("teeth",)
+
+
+@pytest.mark.parametrize(
+    ("tags", "previous", "expected"),
+    [
+        (frozenset({"past", "pp"}), "they", "past"),
+        (frozenset({"past", "pp"}), "have", "pp"),
+        (frozenset({"base", "pp"}), "to", "base"),
+        (frozenset({"ing"}), "was", "ing"),
+    ],
+)
+def test_choose_verb_tag(tags, previous, expected):
+    assert choose_verb_tag(tags, previous) == expected

@@ -1,0 +1,195 @@
+"""LocalCritic finds lexicon phrases in any inflection and avoids the obvious false hits."""
+
+from __future__ import annotations
+
+import pytest
+
+from nudge.critics.base import Critic, CritiqueRequest
+from nudge.critics.local import LocalCritic
+from nudge.model import Block
+
+
+@pytest.fixture(scope="module")
+def critic() -> LocalCritic:
+    return LocalCritic()
+
+
+def only(critic: LocalCritic, text: str):
+    findings = critic.check_text(text)
+    assert len(findings) == 1, findings
+    return findings[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "quote", "rule"),
+    [
+        ("Don't spill the beans.", "spill the beans", "cliche:spill-the-beans"),
+        ("She spilled the beans.", "spilled the beans", "cliche:spill-the-beans"),
+        ("He spilt the beans.", "spilt the beans", "cliche:spill-the-beans"),
+        ("Stop spilling the beans!", "spilling the beans", "cliche:spill-the-beans"),
+        ("He bit her tongue.", "bit her tongue", "cliche:bite-ones-tongue"),
+        ("I had to bite my tongue.", "bite my tongue", "cliche:bite-ones-tongue"),
+        ("They kept biting their tongues.", "biting their tongues", "cliche:bite-ones-tongue"),
+        ("It drove me up the wall.", "drove me up the wall", "cliche:drive-someone-up-the-wall"),
+        ("It drives the team up the wall.", "drives the team up the wall", None),
+        ("They shot themselves in the foot.", "shot themselves in the foot", None),
+        ("A real catch-22 here.", "catch-22", "cliche:catch-22"),
+        ("Hook, line, and sinker.", "Hook, line, and sinker", None),
+        ("hook line and sinker", "hook line and sinker", None),
+        ("at the end\nof the day", "at the end\nof the day", "cliche:at-the-end-of-the-day"),
+        ("Due to the fact that it rained", "Due to the fact that", "wordy:due-to-the-fact-that"),
+        ("We made a decision.", "made a decision", "nominal:make-a-decision"),
+        ("Each and every one", "Each and every", "redundant:each-and-every"),
+        ("It is very unique.", "very unique", "vague:very-unique"),
+        ("The curly ’achilles’ heel’ here", "achilles’ heel", "cliche:achilles-heel"),
+    ],
+)
+def test_matches_inflections_and_slots(critic, text, quote, rule):
+    finding = only(critic, text)
+    assert finding.quote == quote
+    assert text[finding.start : finding.end] == quote
+    if rule:
+        assert finding.rule == rule
+    assert finding.critic == "local"
+
+
+@pytest.mark.parametrize(
+    ("text", "replacement"),
+    [
+        ("We need it in order to win.", "to"),
+        ("In order to win, we run.", "To"),
+        ("She spilled the beans.", "revealed the secret"),
+        ("They made a decision.", "decided"),
+        ("She makes a decision.", "decides"),
+        ("We are making a decision.", "deciding"),
+        ("We have made a choice.", "chosen"),
+        ("They made a choice.", "chose"),
+        ("It drove me up the wall.", "annoyed me"),
+        ("Compare the end results.", "results"),
+        ("It was past history.", "history"),
+        ("He threw in the towel.", "gave up"),
+        ("We do this at this point in time.", "now"),
+        ("Each and every one.", "Each"),
+        ("They have a tendency to fail.", "tend to"),
+        ("He has a tendency to fail.", "tends to"),
+        ("She bit her tongue.", None),
+        ("It is sort of slow.", None),
+    ],
+)
+def test_replacements_are_inflected_and_capitalised(critic, text, replacement):
+    assert only(critic, text).replacement == replacement
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "in order tomorrow",
+        "spill the beanstalk",
+        "unspill the beans",
+        "the bean spill",
+        "at the end. Of the day we know nothing.",
+        "What kind of tool is it?",
+        "This sort of thing happens.",
+        "",
+    ],
+)
+def test_no_false_hits(critic, text):
+    assert critic.check_text(text) == []
+
+
+def test_never_flags_masked_text(critic):
+    text = "Use `in order to` and in order to win."
+    masked = text.replace("`in order to`", " " * len("`in order to`"))
+    findings = critic.check_block(Block(0, text, masked))
+    assert [(f.start, f.quote) for f in findings] == [(22, "in order to")]
+
+
+def test_does_not_match_across_a_masked_region(critic):
+    text = "in order `x` to"
+    masked = "in order     to"
+    assert critic.check_block(Block(0, text, masked)) == []
+
+
+def test_does_not_match_across_list_items(critic):
+    text = "- in order\n- to go"
+    masked = "  in order\n  to go"
+    assert critic.check_block(Block(0, text, masked, "list_item")) == []
+
+
+def test_overlaps_keep_the_longest(critic):
+    finding = only(critic, "We do this at this point in time.")
+    assert finding.quote == "at this point in time"
+
+
+def test_separate_findings_are_sorted(critic):
+    findings = critic.check_text("In order to win, we made a decision at this point in time.")
+    assert [f.rule for f in findings] == [
+        "wordy:in-order-to",
+        "nominal:make-a-decision",
+        "wordy:at-this-point-in-time",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'He said "at the end of the day it works" and left.',
+        "He said “at the end of the day it works” and left.",
+        "He said 'at the end of the day it works' and left.",
+    ],
+)
+def test_quoted_speech_lowers_confidence(critic, text):
+    plain = only(critic, "At the end of the day it works.")
+    quoted = only(critic, text)
+    assert quoted.confidence == pytest.approx(plain.confidence * 0.5)
+
+
+def test_block_quote_lowers_confidence(critic):
+    text = "At the end of the day it works."
+    plain = critic.check_block(Block(0, text, text))[0]
+    quoted = critic.check_block(Block(0, text, text, "quote"))[0]
+    assert quoted.confidence == pytest.approx(plain.confidence * 0.5)
+
+
+def test_apostrophes_do_not_count_as_quotes(critic):
+    plain = only(critic, "At the end of the day it works.")
+    other = only(critic, "It's fine; at the end of the day it's done.")
+    assert other.confidence == plain.confidence
+
+
+def test_title_case_names_get_low_confidence(critic):
+    name = only(critic, "We ate at A Piece of Cake Bakery downtown.")
+    plain = only(critic, "The exam was a piece of cake.")
+    assert name.confidence < 0.5 <= plain.confidence
+
+
+def test_messages_are_short_sentences(critic):
+    cliche = only(critic, "Don't spill the beans.")
+    assert cliche.message == "'spill the beans' is a cliché; 'reveal the secret' says it plainly."
+    wordy = only(critic, "in order to win")
+    assert wordy.message == "'in order to' is wordy; 'to' says the same."
+    bare = only(critic, "She bit her tongue.")
+    assert bare.message == "'bit her tongue' is a cliché; say it plainly."
+
+
+def test_offsets_stay_relative_to_the_block(critic):
+    text = "Well, in order to win."
+    findings = critic.check_block(Block(500, text, text))
+    assert (findings[0].start, findings[0].end) == (6, 17)
+
+
+async def test_critique_satisfies_the_critic_protocol(critic):
+    assert isinstance(critic, Critic)
+    blocks = [
+        Block.make(0, "Spill the beans.", "Spill the beans."),
+        Block.make(20, "Fine.", "Fine."),
+    ]
+    results = await critic.critique([CritiqueRequest(b) for b in blocks])
+    assert [len(r) for r in results] == [1, 0]
+    assert results[0][0].replacement == "Reveal the secret"
+
+
+def test_unicode_that_changes_length_when_lowered(critic):
+    text = "İstanbul: in order to win."
+    finding = only(critic, text)
+    assert text[finding.start : finding.end] == "in order to"
