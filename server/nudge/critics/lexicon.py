@@ -3,10 +3,10 @@
 Each line of `cliches.tsv`, `wordy.tsv` and `clarity.tsv` is one entry written in a small
 notation (documented at the top of each file): `spill~ the beans` names a verb to inflect,
 `tongue+` a noun that may be plural, `[one's]` a slot for a possessive. Entries are
-expanded with `morphology` into every surface form and folded into ONE regular expression,
-a trie of characters, so a block is scanned once however many entries there are. A match
-is then mapped back to its entry by walking the entry's tokens over the matched words,
-which also tells the tense and number to give the replacement.
+expanded with `morphology` into every surface form and compiled by `phrases` into ONE
+regular expression, so a block is scanned once however many entries there are. A match
+is mapped back to its entry by walking the entry's tokens over the matched words, which
+also tells the tense and number to give the replacement.
 
 `precision.tsv` holds measured precision per rule or rule group; a finding's confidence
 starts there, falling back to a prior for its category.
@@ -15,15 +15,25 @@ starts there, falling back to a prior for its category.
 from __future__ import annotations
 
 import functools
-import os
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from nudge.critics.morphology import Morphology, choose_verb_tag, verb_tags_of
+from nudge.critics.phrases import (
+    MATCH_WORDS,
+    SLOTS,
+    Token,
+    compile_phrases,
+    first_words,
+    norm,
+    walk_tokens,
+)
 from nudge.model import Category
+
+__all__ = ["MATCH_WORDS", "Entry", "Lexicon", "LexiconError", "default_lexicon", "load_lexicon"]
 
 CATEGORY_PRIORS: dict[str, float] = {
     Category.CLICHE.value: 0.9,
@@ -41,47 +51,12 @@ KIND_CATEGORY: dict[str, str] = {
     "redundant": Category.REDUNDANCY.value,
 }
 
-_DETERMINERS = ("the", "a", "an", "my", "your", "his", "her", "our", "their", "this", "that")
-SLOTS: dict[str, tuple[str, ...]] = {
-    "one's": (
-        *("my", "your", "his", "her", "its", "our", "their", "one's", "someone's"),
-        *("somebody's", "everyone's", "anyone's"),
-    ),
-    "someone": (
-        *("me", "you", "him", "her", "it", "us", "them", "someone", "somebody"),
-        *("everyone", "everybody", "anyone", "anybody", "people", "others"),
-    ),
-    "one": ("i", "you", "he", "she", "it", "we", "they", "one"),
-    "oneself": (
-        *("myself", "yourself", "himself", "herself", "itself", "ourselves"),
-        *("yourselves", "themselves", "oneself"),
-    ),
-    "a": ("a", "an", "the", "this", "that", "these", "those"),
-}
-
 _FILES = ("cliches.tsv", "wordy.tsv", "clarity.tsv")
 _WORD_CHARS = re.compile(r"^[\w'’.]+$")
-MATCH_WORDS = re.compile(r"[\w'’]+")
-_SEP_RE = r"(?:\s+|-)"
-_END = ""
-_SEP = "\x00sep"
-_COMMA = "\x00comma"
 
 
 class LexiconError(ValueError):
     """A lexicon or table file is malformed; the message names the file and line."""
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One position in a phrase: a literal word, an inflectable verb or noun, or a slot."""
-
-    kind: str  # "word", "verb", "noun" or "slot"
-    options: tuple[str, ...]  # lower-case surface forms (a slot's words)
-    base: str = ""  # verb base, noun singular, or slot name
-    optional: bool = False
-    comma: bool = False
-    tags: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,10 +88,6 @@ class Match:
     parts: tuple[tuple[int, tuple[str, ...]], ...]
 
 
-def _norm(word: str) -> str:
-    return word.lower().replace("’", "'")
-
-
 def _slug(phrase: str) -> str:
     words = [w.split("|")[0] for w in phrase.split()]
     text = " ".join(words).lower().replace("’", "").replace("'", "")
@@ -137,7 +108,7 @@ def _parse_tokens(phrase: str, morphology: Morphology, where: str) -> tuple[Toke
                 raise LexiconError(f"{where}: unknown slot {raw!r} (known: {', '.join(SLOTS)})")
             tokens.append(Token("slot", SLOTS[name], name, optional, comma))
             continue
-        alternatives = [_norm(a) for a in word.split("|")]
+        alternatives = [norm(a) for a in word.split("|")]
         if any(not a for a in alternatives):
             raise LexiconError(f"{where}: empty alternative in {raw!r}")
         options: list[str] = []
@@ -191,7 +162,7 @@ def _parse_options(text: str, where: str) -> tuple[frozenset[str], frozenset[str
             raise LexiconError(
                 f"{where}: unknown option {option!r} (expected not_after=w1,w2 or only_after=w1,w2)"
             )
-        found.setdefault(key, set()).update(_norm(v) for v in value.split(",") if v)
+        found.setdefault(key, set()).update(norm(v) for v in value.split(",") if v)
     only = found.get("only_after")
     return frozenset(found.get("not_after", ())), None if only is None else frozenset(only)
 
@@ -278,100 +249,6 @@ def parse_precision(text: str, source: str) -> dict[str, tuple[float, int]]:
     return table
 
 
-def _variants(tokens: Sequence[Token]) -> Iterable[list[str]]:
-    """Yield each entry's surface forms as lists of trie items.
-
-    The first word is spelt out character by character, so entries share prefixes and the
-    pattern dispatches on the first letter; a word with several forms keeps only their
-    common prefix as characters. Everything after is one item per token, so the rest of
-    the phrase is not repeated for every form of the first word.
-    """
-    sequences: list[list[str]] = [[]]
-    for token in tokens:
-        if token.kind == "slot":
-            choices = [["\x00slot:" + token.base]]
-        elif len(token.options) == 1:
-            choices = [list(token.options[0])]
-        else:
-            stem = os.path.commonprefix(list(token.options))  # noqa: RUF071 (strings, not paths)
-            rest = "|".join(
-                sorted({o[len(stem) :] for o in token.options}, key=lambda r: (-len(r), r))
-            )
-            choices = [[*stem, "\x00alt:" + rest]]
-        if token.comma:
-            choices = [[*c, _COMMA] for c in choices]
-        grown = []
-        for seq in sequences:
-            if token.optional:
-                grown.append(seq)
-            for choice in choices:
-                if seq:
-                    grown.append([*seq, _SEP, "\x00word:" + "".join(choice)])
-                else:
-                    grown.append(list(choice))
-        sequences = grown
-    return sequences
-
-
-def _item_regex(item: str) -> str:
-    if item == _SEP:
-        return _SEP_RE
-    if item == _COMMA:
-        return ",?"
-    if item.startswith("\x00word:"):
-        return "".join(_item_regex(part) for part in _split_word_item(item[len("\x00word:") :]))
-    if item.startswith("\x00alt:"):
-        options = item[len("\x00alt:") :].split("|")
-        return "(?:" + "|".join("".join(map(_item_regex, o)) for o in options) + ")"
-    if item.startswith("\x00slot:"):
-        name = item[len("\x00slot:") :]
-        words = sorted(SLOTS[name], key=len, reverse=True)
-        alternation = "|".join(re.escape(w).replace("'", "['’]") for w in words)
-        if name == "someone":
-            determiners = "|".join(_DETERMINERS)
-            alternation = f"(?:{determiners}){_SEP_RE}\\w+|{alternation}"
-        return f"(?:{alternation})"
-    if item in "'’":
-        return "['’]"
-    return re.escape(item)
-
-
-def _split_word_item(text: str) -> list[str]:
-    """Split a joined word item back into characters and embedded special items."""
-    parts: list[str] = []
-    while text:
-        if text[0] == "\x00":
-            end = text.find("\x00", 1)
-            end = len(text) if end < 0 else end
-            parts.append(text[:end])
-            text = text[end:]
-        else:
-            parts.append(text[0])
-            text = text[1:]
-    return parts
-
-
-def _trie_regex(node: dict) -> str:
-    """Turn a trie of items into a regex that prefers the longest continuation."""
-    terminal = _END in node
-    singles, alternatives = [], []
-    for item in sorted(k for k in node if k != _END):
-        child = node[item]
-        if len(item) == 1 and item not in "'’" and child.keys() == {_END}:
-            singles.append(item)
-        else:
-            alternatives.append(_item_regex(item) + _trie_regex(child))
-    if singles:
-        chars = "".join(re.escape(c) for c in singles)
-        alternatives.append(chars if len(singles) == 1 else f"[{chars}]")
-    if not alternatives:
-        return ""
-    if len(alternatives) == 1 and not terminal:
-        return alternatives[0]
-    body = "(?:" + "|".join(alternatives) + ")"
-    return body + "?" if terminal else body
-
-
 class Lexicon:
     """All entries, one compiled pattern that finds them, and precision per rule."""
 
@@ -393,18 +270,10 @@ class Lexicon:
             seen[entry.rule] = entry
         self.by_rule = seen
         self._index: dict[str, list[Entry]] = {}
-        trie: dict = {}
         for entry in self.entries:
-            for first in self._first_words(entry.tokens):
+            for first in first_words(entry.tokens):
                 self._index.setdefault(first, []).append(entry)
-            for sequence in _variants(entry.tokens):
-                node = trie
-                for item in sequence:
-                    node = node.setdefault(item, {})
-                node[_END] = True
-        # Matching lower-cased text case-sensitively is about three times faster than
-        # re.IGNORECASE; the lookahead reports every start, so overlaps can be resolved.
-        self.pattern = re.compile(rf"\b(?=({_trie_regex(trie)})(?!\w))")
+        self.pattern = compile_phrases(entry.tokens for entry in self.entries)
 
     @functools.cached_property
     def _pattern_ignorecase(self) -> re.Pattern[str]:
@@ -416,17 +285,6 @@ class Lexicon:
         if len(lowered) == len(text):
             return [m.span(1) for m in self.pattern.finditer(lowered)]
         return [m.span(1) for m in self._pattern_ignorecase.finditer(text)]
-
-    @staticmethod
-    def _first_words(tokens: Sequence[Token]) -> set[str]:
-        firsts: set[str] = set()
-        for token in tokens:
-            firsts.update(token.options)
-            if token.kind == "slot" and token.base == "someone":
-                firsts.update(_DETERMINERS)
-            if not token.optional:
-                break
-        return firsts
 
     def counts(self) -> dict[str, int]:
         """Return the number of entries per kind (cliche, wordy, nominal, ...)."""
@@ -444,9 +302,8 @@ class Lexicon:
 
     def identify(self, words: Sequence[str]) -> Match | None:
         """Find the entry whose tokens cover exactly `words` (as found by `pattern`)."""
-        lowered = [_norm(w) for w in words]
-        for entry in self._index.get(lowered[0], ()):
-            parts = _walk(entry.tokens, 0, lowered, 0, words)
+        for entry in self._index.get(norm(words[0]), ()):
+            parts = walk_tokens(entry.tokens, words)
             if parts is not None:
                 return Match(entry, tuple(parts))
         return None
@@ -460,11 +317,11 @@ class Lexicon:
         for index, covered in match.parts:
             token = match.entry.tokens[index]
             if token.kind == "verb" and verb_tag == "base":
-                tags = token.tags.get(_norm(covered[0]), frozenset())
+                tags = token.tags.get(norm(covered[0]), frozenset())
                 before = previous_word if index == 0 else ""
                 verb_tag = choose_verb_tag(tags, before)
             elif token.kind == "noun" and not plural:
-                plural = "pl" in token.tags.get(_norm(covered[0]), frozenset())
+                plural = "pl" in token.tags.get(norm(covered[0]), frozenset())
         slot_words = {
             match.entry.tokens[i].base: " ".join(covered)
             for i, covered in match.parts
@@ -484,31 +341,6 @@ class Lexicon:
             else:
                 out.append(word)
         return " ".join(out)
-
-
-def _walk(tokens, i, lowered, j, words) -> list[tuple[int, tuple[str, ...]]] | None:
-    """Match tokens[i:] against words[j:] exactly; return what each token covered."""
-    if i == len(tokens):
-        return [] if j == len(lowered) else None
-    token = tokens[i]
-    if token.optional:
-        rest = _walk(tokens, i + 1, lowered, j, words)
-        if rest is not None:
-            return rest
-    if j >= len(lowered):
-        return None
-    widths = [1]
-    if token.kind == "slot" and token.base == "someone" and lowered[j] in _DETERMINERS:
-        widths = [2, 1]
-    for width in widths:
-        if width == 1 and lowered[j] not in token.options:
-            continue
-        if j + width > len(lowered):
-            continue
-        rest = _walk(tokens, i + 1, lowered, j + width, words)
-        if rest is not None:
-            return [(i, tuple(words[j : j + width])), *rest]
-    return None
 
 
 def _read(directory: Path | None, name: str) -> tuple[str, str]:
