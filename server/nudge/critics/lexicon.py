@@ -45,7 +45,7 @@ CATEGORY_PRIORS: dict[str, float] = {
 KIND_CATEGORY: dict[str, str] = {
     "cliche": Category.CLICHE.value,
     "wordy": Category.WORDINESS.value,
-    "nominal": Category.CLARITY.value,
+    "nominal": Category.WORDINESS.value,
     "vague": Category.CLARITY.value,
     "hedge": Category.CLARITY.value,
     "redundant": Category.REDUNDANCY.value,
