@@ -268,15 +268,21 @@ def calibration(passages: Sequence[Passage], findings: Sequence[Sequence[Finding
 
 
 def errors(passages: Sequence[Passage], findings: Sequence[Sequence[Finding]]) -> list[dict]:
-    """List every miss, false positive and flagged negative, with its words."""
+    """List every miss, false positive and flagged negative, with its words.
+
+    A false positive that overlaps a gold span of another category is listed as
+    `wrong_category`: the words were right to flag, the category was not.
+    """
     out: list[dict] = []
     for passage, found in zip(passages, findings, strict=True):
         rows = [("missed", s.start, s.end, s.label) for s in passage.spans
                 if not any(f.category == s.label and _overlaps(f.start, f.end, s.start, s.end)
                            for f in found)]  # fmt: skip
-        rows += [("false_positive", f.start, f.end, f.category) for f in found
-                 if not any(s.label == f.category and _overlaps(f.start, f.end, s.start, s.end)
-                            for s in passage.spans)]  # fmt: skip
+        for f in found:
+            hits = {s.label for s in passage.spans if _overlaps(f.start, f.end, s.start, s.end)}
+            if f.category not in hits:
+                kind = "wrong_category" if hits else "false_positive"
+                rows.append((kind, f.start, f.end, f.category))
         rows += [("flagged_negative", n.start, n.end, n.label)
                  for n in flagged_negatives(passage, found)]  # fmt: skip
         out += [{"id": passage.id, "kind": kind, "category": category, "start": start,

@@ -97,10 +97,12 @@ def test_errors_name_misses_false_positives_and_flagged_negatives():
     text = "We must think outside the box, said the cat."
     p = Passage("p1", "memo", "plaintext", text, (Span(8, 29, "cliche"),),
                 (Span(36, 44, "literal"),))  # fmt: skip
-    rows = errors([p], [[finding(0, 2), finding(40, 43, "wordiness")]])
+    found = [finding(0, 2), finding(8, 13, "wordiness"), finding(40, 43, "wordiness")]
+    rows = errors([p], [found])
     assert [(r["kind"], r["quote"]) for r in rows] == [
         ("missed", "think outside the box"),
         ("false_positive", "We"),
+        ("wrong_category", "think"),
         ("false_positive", "cat"),
         ("flagged_negative", "the cat."),
     ]
