@@ -11,6 +11,7 @@ a new call (see `keep_shown`).
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -20,15 +21,28 @@ from nudge.model import Finding
 from nudge.prompt_loader import PromptTemplate, load_prompt
 from nudge.settings import Settings
 
+_SPACES = re.compile(r"[ \t]{2,}")
+
 
 class ToolCaller(Protocol):
     """Anything that sends one forced-tool request and returns (tool input, stop reason)."""
 
     async def call(
-        self, *, kind: str, model: str, prompt: PromptTemplate, user: str, max_tokens: int
+        self,
+        *,
+        kind: str,
+        model: str,
+        prompt: PromptTemplate,
+        user: str | list[str],
+        max_tokens: int,
     ) -> tuple[dict[str, Any] | None, str | None]:
         """Send the request; raise if Claude is unavailable."""
         ...
+
+
+def compact(masked: str) -> str:
+    """Return block text to send: masked runs and surplus spaces squeezed to one space."""
+    return _SPACES.sub(" ", masked.strip())
 
 
 def xml_text(text: str) -> str:
@@ -42,7 +56,7 @@ def render_candidates(
     """Return the (blocks, candidates) sections of the grading message."""
     used = sorted({index for index, _ in candidates})
     blocks = "\n".join(
-        f'<block index="{i + 1}">\n{xml_text(batch[i].block.masked.strip())}\n</block>'
+        f'<block index="{i + 1}">\n{xml_text(compact(batch[i].block.masked))}\n</block>'
         for i in used
     )
     items = []

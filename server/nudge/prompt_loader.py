@@ -2,10 +2,11 @@
 
 Prompts are data shipped inside the wheel (package `nudge.prompts`). Each TOML file
 carries a `version`, the `variables` its user template uses, a static `system` text
-(cached by the API, so it never contains variables), a `user` template with
-`{{name}}` placeholders and the `tool` the model must call. Unknown keys, undeclared
-or unused variables, and missing or unexpected values at render time are errors: a
-typo in a prompt should fail a test, not quietly send a broken request.
+(cached by the API, so it never contains variables), a `user` template with `{{name}}`
+placeholders (a string, or a list of parts sent as separate content blocks so that all
+but the last can be cached too) and the `tool` the model must call. Unknown keys,
+undeclared or unused variables, and missing or unexpected values at render time are
+errors: a typo in a prompt should fail a test, not quietly send a broken request.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ class PromptTemplate:
     description: str
     variables: tuple[str, ...]
     system: str
-    user: str
+    user: tuple[str, ...]
     tool: ToolSpec
 
     @property
@@ -67,6 +68,10 @@ class PromptTemplate:
 
     def render(self, **values: Any) -> str:
         """Return the user message with every declared variable filled in."""
+        return "\n\n".join(self.render_parts(**values))
+
+    def render_parts(self, **values: Any) -> list[str]:
+        """Return the user message's parts (each sent as its own content block)."""
         unknown = sorted(set(values) - set(self.variables))
         missing = sorted(set(self.variables) - set(values))
         if unknown or missing:
@@ -76,7 +81,10 @@ class PromptTemplate:
             if missing:
                 parts.append(f"missing variable(s) {', '.join(missing)}")
             raise PromptError(f"prompt {self.key}: {'; '.join(parts)}")
-        return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), self.user).strip("\n")
+        return [
+            _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), part).strip("\n")
+            for part in self.user
+        ]
 
 
 def parse_prompt(name: str, text: str) -> PromptTemplate:
@@ -94,15 +102,18 @@ def parse_prompt(name: str, text: str) -> PromptTemplate:
     version = data["version"]
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise PromptError(f"prompt {name}: version must be a positive integer")
-    for key in ("description", "system", "user"):
+    for key in ("description", "system"):
         if not isinstance(data[key], str) or not data[key].strip():
             raise PromptError(f"prompt {name}: {key} must be a non-empty string")
+    user = [data["user"]] if isinstance(data["user"], str) else data["user"]
+    if not isinstance(user, list) or not user or not all(isinstance(p, str) for p in user):
+        raise PromptError(f"prompt {name}: user must be a string or a list of strings")
     variables = data["variables"]
     if not isinstance(variables, list) or not all(isinstance(v, str) for v in variables):
         raise PromptError(f"prompt {name}: variables must be a list of strings")
     if _PLACEHOLDER.search(data["system"]):
         raise PromptError(f"prompt {name}: the system text is cached and takes no variables")
-    used = set(_PLACEHOLDER.findall(data["user"]))
+    used = {v for part in user for v in _PLACEHOLDER.findall(part)}
     if used != set(variables):
         extra, unused = sorted(used - set(variables)), sorted(set(variables) - used)
         raise PromptError(
@@ -114,7 +125,7 @@ def parse_prompt(name: str, text: str) -> PromptTemplate:
         description=data["description"],
         variables=tuple(variables),
         system=data["system"].strip("\n"),
-        user=data["user"],
+        user=tuple(user),
         tool=_parse_tool(name, data["tool"]),
     )
 

@@ -129,8 +129,8 @@ class VirtualClock:
 class SchedulerEvent:
     """Something the status bar or progress reporting should know about.
 
-    `kind` is one of review_started, review_finished, unavailable, available,
-    budget_spent.
+    `kind` is one of review_started, review_finished (message: done, failed or
+    cancelled), unavailable (message: the reason), available, budget_spent.
     """
 
     kind: str
@@ -426,8 +426,10 @@ class Scheduler:
     async def _review(self, batch: list[CritiqueRequest]) -> None:
         uris = tuple(dict.fromkeys(r.context.uri for r in batch))
         self._emit("review_started", uris, len(batch))
+        outcome = "cancelled"
         try:
             results = await self.critic.critique(batch)
+            outcome = "done"
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -438,6 +440,7 @@ class Scheduler:
             self._paused_until = self.clock.now() + max(retry_after or 0, self.failure_cooldown)
             self._pause_reason = reason
             self._emit("unavailable", uris, len(batch), reason)
+            outcome = "failed"
         else:
             if self._pause_reason:
                 self._pause_reason = ""
@@ -456,7 +459,7 @@ class Scheduler:
             for r in batch:
                 if (req := self._inflight.get(r.block.hash)) is not None and req.task is task:
                     del self._inflight[r.block.hash]
-            self._emit("review_finished", uris, len(batch))
+            self._emit("review_finished", uris, len(batch), outcome)
             self._wake.set()
 
     async def _deliver(self, block_hash: str, findings: list[Finding]) -> None:

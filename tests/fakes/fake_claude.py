@@ -172,11 +172,12 @@ class FakeClaude:
         cache_ttl: float = 300.0,
         min_cache_tokens: int = 1024,
         port: int = 0,
+        clock: Callable[[], float] = time.monotonic,
     ):
         self.replies: deque[Reply] = deque()
         self.responder = responder
         self.latency = latency
-        self.cache = PrefixCache(cache_ttl, min_cache_tokens)
+        self.cache = PrefixCache(cache_ttl, min_cache_tokens, clock)
         self.requests: list[Recorded] = []
         self._lock = threading.Lock()
         self._server = _QuietServer(("127.0.0.1", port), _handler_for(self))
@@ -322,6 +323,8 @@ HEURISTIC_PHRASES = {
     "is able to": ("wordiness", "'Can' is shorter.", "can"),
     "each and every": ("redundancy", "Both words say the same.", "every"),
     "end result": ("redundancy", "A result is already the end.", "result"),
+    "almost always": ("wordiness", "'Usually' is shorter.", "usually"),
+    "very ": ("wordiness", "'Very' seldom adds meaning.", ""),
 }
 _BLOCK = re.compile(r'<block index="(\d+)">\n?(.*?)\n?</block>', re.S)
 _CANDIDATE = re.compile(r'<candidate id="(\d+)"')

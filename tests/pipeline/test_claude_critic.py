@@ -293,3 +293,16 @@ def test_fake_rejects_requests_without_auth_or_version(fake):
     assert post({"anthropic-version": "2023-06-01"}) == 401
     assert post({"x-api-key": "k"}) == 400
     assert post({"anthropic-version": "2023-06-01", "authorization": "Bearer k"}) == 200
+
+
+async def test_document_context_is_a_cached_content_block(fake, sleeps):
+    critic = make_critic(fake, sleeps)
+    fake.push(tool({"suggestions": []}), tool({"suggestions": []}))
+    await critic.critique(BATCH)
+    await critic.critique(
+        [CritiqueRequest(Block.make(0, "Other words here.", "Other words here."), CTX)]
+    )
+    content = fake.requests[0].body["messages"][0]["content"]
+    assert [("cache_control" in part) for part in content] == [True, False]
+    first, second = critic.records
+    assert second.usage.cache_read_tokens == first.usage.cache_write_tokens

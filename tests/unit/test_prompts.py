@@ -76,3 +76,16 @@ def test_broken_prompt_files_are_rejected(name, text, message):
 def test_unknown_prompt_name():
     with pytest.raises(PromptError, match="no prompt"):
         load_prompt("nope")
+
+
+def test_user_parts_render_separately():
+    text = GOOD.replace('user = "A={{a}} B={{ b }}"', 'user = ["A={{a}}", "B={{b}}"]')
+    prompt = parse_prompt("x", text)
+    assert prompt.render_parts(a=1, b=2) == ["A=1", "B=2"]
+    assert prompt.render(a=1, b=2) == "A=1\n\nB=2"
+    assert len(load_prompt("critique").user) == 2
+
+
+def test_user_must_be_text():
+    with pytest.raises(PromptError, match="user must be"):
+        parse_prompt("x", GOOD.replace('user = "A={{a}} B={{ b }}"', "user = [1]"))

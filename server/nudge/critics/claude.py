@@ -31,7 +31,7 @@ import anthropic
 from nudge.anchor import anchor_quote
 from nudge.budget import DailyBudget, TokenUsage, estimate_cost
 from nudge.critics.base import CritiqueRequest
-from nudge.grading import grade, xml_text
+from nudge.grading import compact, grade, xml_text
 from nudge.model import Category, Finding
 from nudge.prompt_loader import PromptTemplate, load_prompt
 from nudge.telemetry import Telemetry
@@ -124,9 +124,23 @@ class ToolCaller:
     usage: TokenUsage = field(default_factory=TokenUsage)
 
     async def call(
-        self, *, kind: str, model: str, prompt: PromptTemplate, user: str, max_tokens: int
+        self,
+        *,
+        kind: str,
+        model: str,
+        prompt: PromptTemplate,
+        user: str | list[str],
+        max_tokens: int,
     ) -> tuple[dict[str, Any] | None, str | None]:
-        """Return the forced tool's input and the stop reason, or raise ClaudeUnavailable."""
+        """Return the forced tool's input and the stop reason, or raise ClaudeUnavailable.
+
+        A user message given in parts is sent as content blocks, the next-to-last one
+        marked for caching (so a stable document context is read from cache too).
+        """
+        parts = [user] if isinstance(user, str) else user
+        content: list[dict[str, Any]] = [{"type": "text", "text": p} for p in parts]
+        if len(content) > 1:
+            content[-2]["cache_control"] = {"type": "ephemeral"}
         attempt = 0
         while True:
             started = self.clock()
@@ -143,7 +157,7 @@ class ToolCaller:
                     ],
                     tools=[prompt.tool.as_param()],
                     tool_choice={"type": "tool", "name": prompt.tool.name},
-                    messages=[{"role": "user", "content": user}],
+                    messages=[{"role": "user", "content": content}],
                 )
             except (anthropic.APIStatusError, anthropic.APIConnectionError) as exc:
                 status, retryable, wait = classify(exc)
@@ -210,9 +224,9 @@ def render_blocks(batch: Sequence[CritiqueRequest]) -> dict[str, str]:
     titles = list(dict.fromkeys(r.context.title for r in batch if r.context.title))
     headings: list[str] = []
     for context in dict.fromkeys(r.context for r in batch):
-        headings.extend(f"- {h}" for h in context.headings[:30])
+        headings.extend(f"- {h}" for h in context.headings[:30] if h not in titles)
     blocks = "\n".join(
-        f'<block index="{i}">\n{xml_text(r.block.masked.strip())}\n</block>'
+        f'<block index="{i}">\n{xml_text(compact(r.block.masked))}\n</block>'
         for i, r in enumerate(batch, 1)
     )
     return {
@@ -289,7 +303,7 @@ class ClaudeCritic:
         if not batch:
             return []
         prompt = load_prompt("critique")
-        user = prompt.render(**render_blocks(batch))
+        user = prompt.render_parts(**render_blocks(batch))
         tool_input, stop = await self.caller.call(
             kind="critique", model=self.model, prompt=prompt, user=user, max_tokens=self.max_tokens
         )
