@@ -33,7 +33,7 @@ SLOTS: dict[str, tuple[str, ...]] = {
 }
 
 MATCH_WORDS = re.compile(r"[\w'’]+")
-_SEP_RE = r"(?:\s+|-)"
+_SEP_RE = r"[-\s]\s*"  # one hyphen or a run of whitespace (a soft line break included)
 _END = ""
 _SEP = "\x00sep"
 _COMMA = "\x00comma"
