@@ -157,6 +157,8 @@ class PositionMapper:
     """Convert between offsets and (line, character) positions of one text."""
 
     def __init__(self, text: str, encoding: str = UTF16, index: LineIndex | None = None):
+        if encoding not in (UTF8, UTF16, UTF32):
+            raise ValueError(f"unknown position encoding {encoding!r}")
         self.text = text
         self.encoding = encoding
         self.index = index or LineIndex(text)

@@ -36,6 +36,7 @@ async def test_open_publishes_utf16_ranges_and_quick_fix(workspace, tmp_path):
         assert any(t.startswith("Dismiss") for t in titles)
         assert any(t.startswith("Ignore 'In order to'") for t in titles)
         fix = next(a for a in actions if a.title.startswith("Replace"))
+        assert fix.kind == types.CodeActionKind.QuickFix and fix.is_preferred
         edit = fix.edit.document_changes[0].edits[0]
         assert edit.range == wordy[0].range and edit.new_text == "To"
 
@@ -51,7 +52,7 @@ async def test_typing_updates_diagnostics(workspace, tmp_path):
             for i, ch in enumerate(typed):
                 client.text_document_did_change(
                     types.DidChangeTextDocumentParams(
-                        types.VersionedTextDocumentIdentifier(uri, 2 + i),
+                        types.VersionedTextDocumentIdentifier(uri=uri, version=2 + i),
                         [types.TextDocumentContentChangePartial(
                             range=types.Range(types.Position(0, 17 + i), types.Position(0, 17 + i)),
                             text=ch,
@@ -75,7 +76,8 @@ async def test_dismissal_survives_restart(workspace, tmp_path):
             client,
             uri,
             lambda: client.workspace_execute_command(
-                types.ExecuteCommandParams("nudge.dismiss", args), callback=lambda *_: None
+                types.ExecuteCommandParams(command="nudge.dismiss", arguments=args),
+                callback=lambda *_: None,
             ),
         )
         assert all(d.code != "wordiness" for d in after)
@@ -94,7 +96,9 @@ async def test_ignore_phrase_writes_team_file(workspace, tmp_path):
             client,
             uri,
             lambda: client.workspace_execute_command(
-                types.ExecuteCommandParams("nudge.ignorePhrase", [uri, "In order to"]),
+                types.ExecuteCommandParams(
+                    command="nudge.ignorePhrase", arguments=[uri, "In order to"]
+                ),
                 callback=lambda *_: None,
             ),
         )

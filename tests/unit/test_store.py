@@ -1,4 +1,3 @@
-
 import diskcache
 import pytest
 

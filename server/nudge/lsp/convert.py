@@ -46,12 +46,8 @@ def to_edits(changes: list[types.TextDocumentContentChangeEvent]) -> list[Edit]:
 
 
 def diagnostic_message(finding: Finding) -> str:
-    """Return the text a writer sees: the message, the suggestion and the confidence."""
-    message = finding.message
-    if finding.replacement is not None:
-        shown = finding.replacement or "(delete)"
-        message += f" → {shown}"
-    return f"{message} ({finding.confidence:.0%} confident)"
+    """Return the text a writer sees: the message and the confidence."""
+    return f"{finding.message} ({finding.confidence:.0%} confident)"
 
 
 def to_diagnostic(mapper: PositionMapper, finding: Finding, severity: str) -> types.Diagnostic:
@@ -100,7 +96,6 @@ def code_actions(
                         )
                     ]
                 ),
-                command=types.Command("Record accepted suggestion", "nudge.accepted", args),
             )
         )
     actions.append(
@@ -108,7 +103,9 @@ def code_actions(
             title="Dismiss this suggestion (Nudge)",
             kind=types.CodeActionKind.QuickFix,
             diagnostics=[diagnostic],
-            command=types.Command("Dismiss this suggestion", "nudge.dismiss", args),
+            command=types.Command(
+                title="Dismiss this suggestion", command="nudge.dismiss", arguments=args
+            ),
         )
     )
     phrase = " ".join(finding.quote.split())
@@ -118,7 +115,9 @@ def code_actions(
             kind=types.CodeActionKind.QuickFix,
             diagnostics=[diagnostic],
             command=types.Command(
-                "Ignore phrase in workspace", "nudge.ignorePhrase", [uri, phrase]
+                title="Ignore phrase in workspace",
+                command="nudge.ignorePhrase",
+                arguments=[uri, phrase],
             ),
         )
     )

@@ -19,7 +19,7 @@ from nudge.settings import TEAM_FILE, add_ignored_phrase
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("nudge.dismiss", "nudge.ignorePhrase", "nudge.accepted", "nudge.clearDismissals",
+COMMANDS = ("nudge.dismiss", "nudge.ignorePhrase", "nudge.clearDismissals",
             "nudge.reviewDocument", "nudge.usage")  # fmt: skip
 
 
@@ -30,7 +30,8 @@ def initialize(ls: NudgeServer, params: types.InitializeParams) -> None:
     )
     editor = options.get("settings", options if "settings" not in options else None)
     ls.trusted = options.get("trusted", True) is not False
-    ls.encoding = str(ls.workspace.position_encoding or "utf-16")
+    encoding = ls.workspace.position_encoding or "utf-16"
+    ls.encoding = str(getattr(encoding, "value", encoding))
     ls.session = Session(ls.root_from(params), ls.cache_dir, ls.warn)
     for problem in ls.session.reload_settings(editor if isinstance(editor, dict) else None):
         ls.warn(str(problem))
@@ -40,6 +41,8 @@ async def initialized(ls: NudgeServer, params: types.InitializedParams) -> None:
     """Pull editor settings, then show any start-up warnings."""
     await pull_configuration(ls)
     ls.flush_messages()
+    ls.configured = True
+    reopen_all(ls)
     ls.status(*ls.idle_state())
 
 
@@ -81,9 +84,17 @@ def reopen_all(ls: NudgeServer) -> None:
     session = ls.session
     assert session is not None
     for uri, doc in list(session.documents.items()):
-        if not session.open(uri, doc.text, doc.language, doc.version, ls.encoding).checked:
+        result = session.open(uri, doc.text, doc.language, doc.version, ls.encoding)
+        if not result.checked:
             ls.clear(uri)
+            warn_skipped(ls, uri, result.reason)
     ls.publish_all()
+
+
+def warn_skipped(ls: NudgeServer, uri: str, reason: str) -> None:
+    """Tell the writer a document is too large to check (other skips are silent)."""
+    if "maxDocumentSize" in reason:
+        ls.warn(f"Nudge skipped {uri.rsplit('/', 1)[-1]}: {reason}.")
 
 
 def did_open(ls: NudgeServer, params: types.DidOpenTextDocumentParams) -> None:
@@ -93,10 +104,12 @@ def did_open(ls: NudgeServer, params: types.DidOpenTextDocumentParams) -> None:
     if session is None:
         return
     result = session.open(doc.uri, doc.text, doc.language_id, doc.version, ls.encoding)
+    if not ls.configured:
+        return  # published by `initialized` once the editor's settings are in
     if result.checked:
         ls.publish(doc.uri)
-    elif "maxDocumentSize" in result.reason:
-        ls.warn(f"Nudge skipped {doc.uri.rsplit('/', 1)[-1]}: {result.reason}.")
+    else:
+        warn_skipped(ls, doc.uri, result.reason)
 
 
 def did_change(ls: NudgeServer, params: types.DidChangeTextDocumentParams) -> None:
@@ -171,11 +184,6 @@ def dismiss(ls: NudgeServer, *args: Any) -> None:
         ls.publish(uri)
 
 
-def accepted(ls: NudgeServer, *args: Any) -> None:
-    """Note that a writer applied a suggestion (the edit itself came from the client)."""
-    log.info("suggestion accepted: %s", args[3:4])
-
-
 def ignore_phrase(ls: NudgeServer, *args: Any) -> None:
     """Add a phrase to the team's `.nudge.toml` and re-publish everything."""
     session = ls.session
@@ -231,7 +239,7 @@ def register(server: NudgeServer) -> None:
     )(code_action)
     for name, handler in zip(
         COMMANDS,
-        (dismiss, ignore_phrase, accepted, clear_dismissals, review_document, usage),
+        (dismiss, ignore_phrase, clear_dismissals, review_document, usage),
         strict=True,
     ):
         server.command(name)(handler)

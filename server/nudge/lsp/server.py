@@ -63,6 +63,7 @@ class NudgeServer(LanguageServer):
         self.timers: dict[str, asyncio.TimerHandle] = {}
         self.pending_messages: list[tuple[types.MessageType, str]] | None = []
         self.published: dict[str, int] = {}
+        self.configured = False
 
     # Messages -------------------------------------------------------------------
     def warn(self, message: str) -> None:
