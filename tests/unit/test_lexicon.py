@@ -157,3 +157,16 @@ def test_irregular_plurals_come_from_the_table():
 )
 def test_choose_verb_tag(tags, previous, expected):
     assert choose_verb_tag(tags, previous) == expected
+
+
+def test_shipped_precision_table_is_well_formed_and_names_known_rules():
+    text = DATA.joinpath("precision.tsv").read_text("utf-8")
+    assert "benchmarks/calibrate.py evals/dev.jsonl" in text
+    table = parse_precision(text, "precision.tsv")
+    lexicon = default_lexicon()
+    known = set(lexicon.by_rule) | {e.kind for e in lexicon.entries}
+    assert {"cliche", "wordy", "nominal", "redundant", "vague", "hedge"} <= set(table)
+    for key, (precision, count) in table.items():
+        assert key in known, key
+        assert 0.0 <= precision <= 1.0 and count >= 0
+        assert ":" not in key or count >= 5, key
