@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from nudge.model import Block
-from nudge.positions import UTF16, LineIndex, PositionMapper, ShiftedOffsets
+from nudge.positions import UTF16, ChunkedText, LineIndex, PositionMapper, ShiftedOffsets
 from nudge.segment import is_prose, segment
 
 
@@ -31,9 +31,20 @@ class Document:
         self.language = language
         self.version = version
         self.encoding = encoding
-        self.text = text
+        self.buffer = ChunkedText(text)
+        self._text: str | None = text
         self.lines = LineIndex(text)
         self._resegment_all()
+
+    @property
+    def text(self) -> str:
+        """Return the whole text (joined once per edit, off the keystroke path)."""
+        if self._text is None:
+            self._text = str(self.buffer)
+        return self._text
+
+    def __len__(self) -> int:
+        return len(self.buffer)
 
     def _resegment_all(self) -> None:
         blocks = segment(self.text, self.language).blocks
@@ -44,7 +55,7 @@ class Document:
     @property
     def mapper(self) -> PositionMapper:
         """Return a position mapper over the current text."""
-        return PositionMapper(self.text, self.encoding, self.lines)
+        return PositionMapper(self.buffer, self.encoding, self.lines)
 
     def blocks(self) -> list[Block]:
         """Return all regions (prose and opaque) with current start offsets."""
@@ -75,13 +86,14 @@ class Document:
     def _blank_before(self, index: int) -> bool:
         """Tell whether a blank line separates block `index` from the one before (old text)."""
         before = self._blocks[index - 1]
-        gap = self.text[self._starts[index - 1] + len(before.text) : self._starts[index]]
+        gap = self.buffer[self._starts[index - 1] + len(before.text) : self._starts[index]]
         breaks = gap.count("\n") + gap.count("\r") - gap.count("\r\n")
         return breaks >= 2 and before.kind != "list_item"
 
     def replace_all(self, text: str, version: int) -> EditResult:
         """Replace the whole text (a full-sync change)."""
-        self.text = text
+        self.buffer = ChunkedText(text)
+        self._text = text
         self.version = version
         self.lines = LineIndex(text)
         self._resegment_all()
@@ -89,8 +101,9 @@ class Document:
 
     def apply_edit(self, start: int, end: int, new_text: str, version: int) -> EditResult:
         """Replace text[start:end] with `new_text` and re-segment around it."""
-        start = max(0, min(start, len(self.text)))
-        end = max(start, min(end, len(self.text)))
+        length = len(self.buffer)
+        start = max(0, min(start, length))
+        end = max(start, min(end, length))
         starts = self._starts
         n = len(self._blocks)
         # Redo blocks [first, last): from a block that follows a blank line, where the
@@ -102,12 +115,13 @@ class Document:
         while last < n and not self._blank_before(last):
             last += 1
         lo = starts[first] if first > 0 else 0
-        hi = starts[last] if last < n else len(self.text)
+        hi = starts[last] if last < n else length
         delta = len(new_text) - (end - start)
-        self.text = self.text[:start] + new_text + self.text[end:]
+        self.buffer.replace(start, end, new_text)
+        self._text = None
         self.version = version
-        self.lines.edit(self.text, start, end, len(new_text))
-        result = segment(self.text[lo : hi + delta], self.language, lo)
+        self.lines.edit(self.buffer, start, end, len(new_text))
+        result = segment(self.buffer[lo : hi + delta], self.language, lo)
         if not result.clean:
             self._resegment_all()
             return EditResult([b for b in self._blocks if is_prose(b)], True)

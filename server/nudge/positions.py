@@ -108,13 +108,15 @@ class LineIndex:
         """Return the 0-based line containing `offset`."""
         return self._starts.bisect_right(offset) - 1
 
-    def edit(self, text: str, start: int, old_end: int, new_len: int) -> None:
+    def edit(self, text: str | ChunkedText, start: int, old_end: int, new_len: int) -> None:
         """Update for `text` (already edited) where [start, old_end) became new_len chars."""
         first = max(1, self._starts.bisect_right(start - 1))
         last = self._starts.bisect_right(old_end + 1)
         new_end = start + new_len
-        window = _NEWLINE.finditer(text, max(0, start - 1), min(len(text), new_end + 2))
-        new = [m.end() for m in window if start <= m.end() <= new_end + 1 and m.end() > 0]
+        lo = max(0, start - 1)
+        window = text[lo : min(len(text), new_end + 2)]
+        ends = (lo + m.end() for m in _NEWLINE.finditer(window))
+        new = [e for e in ends if start <= e <= new_end + 1 and e > 0]
         self._starts.replace(first, last, new, new_len - (old_end - start))
 
 
@@ -156,12 +158,14 @@ def units_to_column(line_text: str, units: int, encoding: str = UTF16) -> int:
 class PositionMapper:
     """Convert between offsets and (line, character) positions of one text."""
 
-    def __init__(self, text: str, encoding: str = UTF16, index: LineIndex | None = None):
+    def __init__(
+        self, text: str | ChunkedText, encoding: str = UTF16, index: LineIndex | None = None
+    ):
         if encoding not in (UTF8, UTF16, UTF32):
             raise ValueError(f"unknown position encoding {encoding!r}")
         self.text = text
         self.encoding = encoding
-        self.index = index or LineIndex(text)
+        self.index = index or LineIndex(str(text))
 
     def _line_text(self, line: int) -> str:
         start = self.index.line_start(line)
@@ -185,3 +189,57 @@ class PositionMapper:
             return len(self.text)
         start = self.index.line_start(line)
         return start + units_to_column(self._line_text(line), character, self.encoding)
+
+
+class ChunkedText:
+    """A long text kept as chunks, so a one-character edit copies one chunk, not the text.
+
+    Supports `len()` and slicing with steps of one, which is all `PositionMapper`
+    and the segmenter need; `str()` joins the chunks.
+    """
+
+    CHUNK = 8192
+
+    def __init__(self, text: str = "") -> None:
+        size = self.CHUNK
+        self._chunks = [text[i : i + size] for i in range(0, len(text), size)] or [""]
+        self._starts = list(range(0, max(len(text), 1), size))[: len(self._chunks)]
+        self._length = len(text)
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __str__(self) -> str:
+        return "".join(self._chunks)
+
+    def _index(self, offset: int) -> int:
+        return max(0, bisect.bisect_right(self._starts, offset) - 1)
+
+    def __getitem__(self, key: slice) -> str:
+        start, stop, _ = key.indices(self._length)
+        if start >= stop:
+            return ""
+        first, last = self._index(start), self._index(stop - 1)
+        base = self._starts[first]
+        if first == last:
+            return self._chunks[first][start - base : stop - base]
+        joined = "".join(self._chunks[first : last + 1])
+        return joined[start - base : stop - base]
+
+    def replace(self, start: int, end: int, new: str) -> None:
+        """Replace [start, end) with `new`."""
+        first, last = self._index(start), self._index(max(start, end - 1))
+        base = self._starts[first]
+        merged = "".join(self._chunks[first : last + 1])
+        merged = merged[: start - base] + new + merged[end - base :]
+        size = self.CHUNK
+        pieces = [merged[i : i + size] for i in range(0, len(merged), size)] or [""]
+        self._chunks[first : last + 1] = pieces
+        starts = [base + i * size for i in range(len(pieces))]
+        delta = len(new) - (end - start)
+        tail = [s + delta for s in self._starts[last + 1 :]]
+        self._starts[first:] = starts + tail
+        self._length += delta
+        if len(self._chunks) > 1 and not self._chunks[-1]:
+            self._chunks.pop()
+            self._starts.pop()

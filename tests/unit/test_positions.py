@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from nudge.positions import UTF8, UTF16, UTF32, LineIndex, PositionMapper, line_starts
+from nudge.positions import UTF8, UTF16, UTF32, ChunkedText, LineIndex, PositionMapper, line_starts
 
 
 @pytest.mark.parametrize(
@@ -72,3 +72,22 @@ def test_incremental_edits_match_full_rebuild():
         assert [index.line_start(i) for i in range(index.line_count)] == expected
         probe = rng.randint(0, len(text))
         assert index.line_of(probe) == bisect.bisect_right(expected, probe) - 1
+
+
+def test_chunked_text_matches_plain_string(monkeypatch):
+    monkeypatch.setattr(ChunkedText, "CHUNK", 7)
+    rng = random.Random(3)
+    text = "The quick brown fox 😀 jumps over the lazy dog.\n" * 3
+    chunked = ChunkedText(text)
+    for _ in range(2000):
+        start = rng.randint(0, len(text))
+        end = rng.randint(start, min(len(text), start + rng.choice([0, 1, 5, 30])))
+        insert = "".join(rng.choice("ab\n😀 ") for _ in range(rng.choice([0, 1, 2, 12])))
+        text = text[:start] + insert + text[end:]
+        chunked.replace(start, end, insert)
+        assert len(chunked) == len(text)
+        a = rng.randint(0, len(text))
+        b = rng.randint(a, len(text))
+        assert chunked[a:b] == text[a:b]
+    assert str(chunked) == text
+    assert str(ChunkedText("")) == ""
