@@ -193,3 +193,17 @@ def test_unicode_that_changes_length_when_lowered(critic):
     text = "İstanbul: in order to win."
     finding = only(critic, text)
     assert text[finding.start : finding.end] == "in order to"
+
+
+@pytest.mark.parametrize(
+    ("text", "quote", "replacement"),
+    [
+        ("Please note that the cache is cleared.", "Please note that", ""),
+        ("Fixed an issue where tabs vanished.", "Fixed an issue where", "Fixed"),
+        ("It was 100 percent completely free.", "100 percent completely", "completely"),
+        ("Our seamless integration wins.", "seamless", "smooth"),
+    ],
+)
+def test_generalised_families(text: str, quote: str, replacement: str):
+    found = [f for f in LocalCritic().check_text(text) if f.quote == quote]
+    assert found and found[0].replacement == replacement

@@ -51,6 +51,7 @@ KIND_CATEGORY: dict[str, str] = {
     "redundant": Category.REDUNDANCY.value,
 }
 
+DELETE = "<delete>"  # a replacement column meaning "cut the phrase"
 _FILES = ("cliches.tsv", "wordy.tsv", "clarity.tsv")
 _WORD_CHARS = re.compile(r"^[\w'’.]+$")
 
@@ -187,10 +188,11 @@ def parse_entries(text: str, source: str, morphology: Morphology) -> list[Entry]
         phrase = cols[0].strip()
         replacement: str | None = cols[1].strip() if len(cols) > 1 else "-"
         replacement = None if replacement in ("", "-") else replacement
+        replacement = "" if replacement == DELETE else replacement
         if kind == "wordy" and replacement is None:
             raise LexiconError(f"{where}: a wordy phrase needs a replacement")
         tokens = _parse_tokens(phrase, morphology, where)
-        if replacement is not None:
+        if replacement:
             _check_replacement(replacement, tokens, where)
         not_after, only_after = _parse_options(cols[2] if len(cols) > 2 else "", where)
         rule = f"{kind}:{_slug(phrase)}"

@@ -47,6 +47,8 @@ _MESSAGES: dict[str, tuple[str, str]] = {
 def _message(entry: Entry, quote: str, replacement: str | None) -> str:
     with_replacement, without = _MESSAGES[entry.kind]
     quote = " ".join(quote.split())
+    if replacement == "":
+        return f"'{quote}' adds nothing; cut it."
     if replacement:
         return with_replacement.format(q=quote, r=replacement)
     return without.format(q=quote)
