@@ -207,3 +207,16 @@ def test_unicode_that_changes_length_when_lowered(critic):
 def test_generalised_families(text: str, quote: str, replacement: str):
     found = [f for f in LocalCritic().check_text(text) if f.quote == quote]
     assert found and found[0].replacement == replacement
+
+
+@pytest.mark.parametrize(
+    ("text", "literal"),
+    [
+        ("The low-hanging fruit on the pear tree went first.", True),
+        ("Let's grab the low-hanging fruit in the backlog.", False),
+        ("At the vet she let the cat out of the bag.", True),
+    ],
+)
+def test_literal_cues_lower_confidence(text: str, literal: bool):
+    found = [f for f in LocalCritic().check_text(text) if f.category == "cliche"]
+    assert found and (found[0].confidence < 0.5) == literal

@@ -73,6 +73,7 @@ class Entry:
     origin: str
     not_after: frozenset[str] = frozenset()
     only_after: frozenset[str] | None = None
+    literal: frozenset[str] = frozenset()
 
     def allowed_after(self, previous_word: str) -> bool:
         """Tell whether the entry may match after `previous_word` (lower case)."""
@@ -154,18 +155,21 @@ def _check_replacement(replacement: str, tokens: Sequence[Token], where: str) ->
             )
 
 
-def _parse_options(text: str, where: str) -> tuple[frozenset[str], frozenset[str] | None]:
-    """Parse `not_after=w1,w2` and `only_after=w1,w2` into word sets."""
+_OPTIONS = ("not_after", "only_after", "literal")
+
+
+def _parse_options(text: str, where: str) -> dict[str, frozenset[str]]:
+    """Parse `not_after=w1,w2`, `only_after=w1,w2` and `literal=w1,w2` into word sets."""
     found: dict[str, set[str]] = {}
     for option in text.split():
         key, eq, value = option.partition("=")
-        if key not in ("not_after", "only_after") or not eq or not value:
+        if key not in _OPTIONS or not eq or not value:
             raise LexiconError(
-                f"{where}: unknown option {option!r} (expected not_after=w1,w2 or only_after=w1,w2)"
+                f"{where}: unknown option {option!r} (expected one of "
+                f"{', '.join(o + '=w1,w2' for o in _OPTIONS)})"
             )
         found.setdefault(key, set()).update(norm(v) for v in value.split(",") if v)
-    only = found.get("only_after")
-    return frozenset(found.get("not_after", ())), None if only is None else frozenset(only)
+    return {key: frozenset(words) for key, words in found.items()}
 
 
 def parse_entries(text: str, source: str, morphology: Morphology) -> list[Entry]:
@@ -194,11 +198,22 @@ def parse_entries(text: str, source: str, morphology: Morphology) -> list[Entry]
         tokens = _parse_tokens(phrase, morphology, where)
         if replacement:
             _check_replacement(replacement, tokens, where)
-        not_after, only_after = _parse_options(cols[2] if len(cols) > 2 else "", where)
+        options = _parse_options(cols[2] if len(cols) > 2 else "", where)
         rule = f"{kind}:{_slug(phrase)}"
         category = KIND_CATEGORY[kind]
         entries.append(
-            Entry(rule, kind, category, phrase, tokens, replacement, where, not_after, only_after)
+            Entry(
+                rule,
+                kind,
+                category,
+                phrase,
+                tokens,
+                replacement,
+                where,
+                options.get("not_after", frozenset()),
+                options.get("only_after"),
+                options.get("literal", frozenset()),
+            )
         )
     return entries
 

@@ -4,8 +4,9 @@ One compiled pattern (see `lexicon.py`) finds every candidate phrase in a block'
 text in a single pass; each candidate is mapped back to its lexicon entry, checked for
 the cheap signs of a false positive, and turned into a `Finding` whose confidence starts
 from the rule's measured precision. Inside quotation marks, in block quotes and in
-Title Case names the confidence drops rather than the finding vanishing, so thresholds
-in settings decide. Overlapping candidates keep the longest.
+Title Case names, and when the sentence names things from an idiom's literal domain
+(a pear tree near "low-hanging fruit"), the confidence drops rather than the finding
+vanishing, so thresholds in settings decide. Overlapping candidates keep the longest.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from nudge.model import Block, Finding
 
 QUOTED_FACTOR = 0.5
 TITLE_CASE_FACTOR = 0.3
+LITERAL_FACTOR = 0.4
 _QUOTED = re.compile(
     r"\"[^\"\n]{1,600}\"|“[^”]{1,600}”|(?<!\w)['‘][^'‘’\n]{0,600}?\w[.,!?;:]?['’](?!\w)"
 )
@@ -64,6 +66,17 @@ def _fit_case(quote: str, replacement: str) -> str:
 def _looks_like_title(words: Sequence[str]) -> bool:
     """Tell whether words look like part of a name or title ("Piece of Cake Bakery")."""
     return any(w[:1].isupper() and w.lower() not in _MINOR for w in words[1:])
+
+
+def _has_literal_cue(text: str, start: int, end: int, cues: frozenset[str]) -> bool:
+    """Tell whether the sentence around a phrase names things from its literal domain."""
+    left = max(text.rfind(mark, 0, start) for mark in ".!?\n")
+    right = min((i for i in (text.find(m, end) for m in ".!?\n") if i >= 0), default=len(text))
+    around = text[left + 1 : start] + " " + text[end:right]
+    for word in MATCH_WORDS.findall(around.lower()):
+        if word in cues or (word.endswith("s") and word[:-1] in cues):
+            return True
+    return False
 
 
 def _quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -124,6 +137,8 @@ class LocalCritic:
             confidence *= QUOTED_FACTOR
         if _looks_like_title(words):
             confidence *= TITLE_CASE_FACTOR
+        if entry.literal and _has_literal_cue(block.masked, start, end, entry.literal):
+            confidence *= LITERAL_FACTOR
         return Finding(
             start=start,
             end=end,
