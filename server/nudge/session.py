@@ -4,6 +4,10 @@ The language server holds one `Session`. It opens and edits documents, keeps the
 local critic's findings per block (keyed by content hash, so unchanged blocks are
 never re-read), merges in findings other critics deliver later, and filters them
 through settings, the team's ignored phrases and the writer's dismissals.
+
+It also notices what the writer does with suggestions, for local telemetry: which
+findings were shown, dismissed, and accepted (an edit that replaces exactly a shown
+finding's words with its replacement). Only category, rule and critic are recorded.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from nudge.positions import UTF16
 from nudge.segment import is_prose
 from nudge.settings import SettingsProblem, is_excluded, load_settings
 from nudge.store import DismissalStore, JsonStore, default_cache_dir
+from nudge.telemetry import Telemetry
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +66,7 @@ class Session:
         cache_dir: Path | None = None,
         warn: Callable[[str], None] = log.warning,
         local: object | None = None,
+        telemetry: Telemetry | None = None,
     ):
         self.root = root
         self.warn = warn
@@ -78,6 +84,9 @@ class Session:
         )
         self._local_cache: OrderedDict[str, list[Finding]] = OrderedDict()
         self.remote: dict[str, dict[str, list[Finding]]] = {}
+        self.telemetry = telemetry
+        self.cursors: dict[str, int | None] = {}
+        self._shown: dict[str, set[tuple[int, int, str]]] = {}
 
     # Settings -----------------------------------------------------------------
     def reload_settings(self, editor: dict[str, object] | None = None) -> list[SettingsProblem]:
@@ -131,6 +140,8 @@ class Session:
         self.documents.pop(uri, None)
         self.skipped.pop(uri, None)
         self.remote.pop(uri, None)
+        self.cursors.pop(uri, None)
+        self._shown.pop(uri, None)
 
     def change(self, uri: str, edits: Iterable[Edit], version: int) -> EditResult | None:
         """Apply protocol edits to an open document; return what changed."""
@@ -141,14 +152,18 @@ class Session:
         for rng, text in edits:
             if rng is None:
                 result = doc.replace_all(text, version)
+                self.cursors[uri] = None
             else:
                 mapper = doc.mapper
                 start = mapper.offset(rng[0], rng[1])
                 end = mapper.offset(rng[2], rng[3])
+                if end > start:
+                    self._note_accepted(uri, start, end, text)
                 result = doc.apply_edit(start, end, text, version)
+                self.cursors[uri] = start + len(text)
             total.full = total.full or result.full
             total.changed = result.changed if result.full else total.changed + result.changed
-        if len(doc.text) > self.settings.max_document_size:
+        if len(doc) > self.settings.max_document_size:
             self.close(uri)
             self.skipped[uri] = "grew over nudge.maxDocumentSize"
         return total
@@ -168,7 +183,13 @@ class Session:
 
     def set_remote_findings(self, uri: str, block_hash: str, findings: list[Finding]) -> None:
         """Record findings another critic delivered for a block (relative offsets)."""
-        self.remote.setdefault(uri, {})[block_hash] = findings
+        remote = self.remote.setdefault(uri, {})
+        remote[block_hash] = findings
+        doc = self.documents.get(uri)
+        if doc is not None and len(remote) > 2 * len(doc.blocks()) + 16:
+            live = {b.hash for b in doc.blocks()}
+            for stale in [h for h in remote if h not in live]:
+                del remote[stale]
 
     def all_findings(self, uri: str) -> list[Finding]:
         """Return every finding for a document before filtering, absolute offsets."""
@@ -209,3 +230,35 @@ class Session:
         doc = self.documents.get(uri)
         if doc is not None:
             self.dismissals.dismiss(self.relative_path(uri), doc.text, finding)
+            self._record("dismissed", finding)
+
+    # Telemetry ------------------------------------------------------------------
+    def note_shown(self, uri: str, findings: Iterable[Finding]) -> None:
+        """Remember what a document shows; record newly shown local findings per category.
+
+        Claude's findings are counted as shown by the scheduler when they arrive.
+        """
+        current = {(f.start, f.end, f.rule): f for f in findings}
+        before = self._shown.get(uri, set())
+        self._shown[uri] = set(current)
+        if self.telemetry is None:
+            return
+        fresh = [f for key, f in current.items() if key not in before and f.critic != "claude"]
+        for category in sorted({f.category for f in fresh}):
+            count = sum(f.category == category for f in fresh)
+            self.telemetry.record("shown", category=category, count=count, critic="local")
+
+    def _note_accepted(self, uri: str, start: int, end: int, text: str) -> None:
+        shown = self._shown.get(uri)
+        if not shown or not any(s == start and e == end for s, e, _ in shown):
+            return
+        for finding in self.findings(uri):
+            if (finding.start, finding.end) == (start, end) and finding.replacement == text:
+                self._record("accepted", finding)
+                return
+
+    def _record(self, event: str, finding: Finding) -> None:
+        if self.telemetry is not None:
+            self.telemetry.record(
+                event, category=finding.category, rule=finding.rule, critic=finding.critic, count=1
+            )

@@ -12,10 +12,12 @@ from typing import Any
 
 from lsprotocol import types
 
+from nudge.lsp import claude_bridge
 from nudge.lsp.convert import code_actions, to_edits
 from nudge.lsp.server import NudgeServer
 from nudge.session import Session
 from nudge.settings import TEAM_FILE, add_ignored_phrase
+from nudge.telemetry import read_events, summarize
 
 log = logging.getLogger(__name__)
 
@@ -32,14 +34,19 @@ def initialize(ls: NudgeServer, params: types.InitializeParams) -> None:
     ls.trusted = options.get("trusted", True) is not False
     encoding = ls.workspace.position_encoding or "utf-16"
     ls.encoding = str(getattr(encoding, "value", encoding))
-    ls.session = Session(ls.root_from(params), ls.cache_dir, ls.warn)
+    ls.session = Session(
+        ls.root_from(params), ls.cache_dir, ls.warn, telemetry=claude_bridge.telemetry_for(ls)
+    )
     for problem in ls.session.reload_settings(editor if isinstance(editor, dict) else None):
         ls.warn(str(problem))
+    claude_bridge.announce(ls)
 
 
 async def initialized(ls: NudgeServer, params: types.InitializedParams) -> None:
     """Pull editor settings, then show any start-up warnings."""
     await pull_configuration(ls)
+    if ls.bridge is None and ls.session is not None:
+        ls.bridge = claude_bridge.start(ls)
     ls.flush_messages()
     ls.configured = True
     reopen_all(ls)
@@ -76,6 +83,8 @@ async def did_change_configuration(
             ls.warn(str(problem))
     else:
         await pull_configuration(ls)
+    if ls.bridge is not None:
+        await ls.bridge.settings_changed(ls.session.settings)
     reopen_all(ls)
 
 
@@ -88,6 +97,8 @@ def reopen_all(ls: NudgeServer) -> None:
         if not result.checked:
             ls.clear(uri)
             warn_skipped(ls, uri, result.reason)
+        if ls.bridge is not None:
+            ls.bridge.update(uri)
     ls.publish_all()
 
 
@@ -110,6 +121,8 @@ def did_open(ls: NudgeServer, params: types.DidOpenTextDocumentParams) -> None:
         ls.publish(doc.uri)
     else:
         warn_skipped(ls, doc.uri, result.reason)
+    if ls.bridge is not None:
+        ls.bridge.update(doc.uri)
 
 
 def did_change(ls: NudgeServer, params: types.DidChangeTextDocumentParams) -> None:
@@ -122,12 +135,18 @@ def did_change(ls: NudgeServer, params: types.DidChangeTextDocumentParams) -> No
     if result is None:
         if uri in session.skipped and uri in ls.published:
             ls.clear(uri)
+        if ls.bridge is not None:
+            ls.bridge.close(uri)
         return
     ls.schedule_publish(uri, session.settings.debounce_ms / 1000)
+    if ls.bridge is not None:
+        ls.bridge.update(uri, session.cursors.get(uri))
 
 
 def did_save(ls: NudgeServer, params: types.DidSaveTextDocumentParams) -> None:
-    """Re-read the team file when it is saved."""
+    """Note the save for Claude's onSave trigger; re-read the team file when it is saved."""
+    if ls.bridge is not None:
+        ls.bridge.saved(params.text_document.uri)
     if ls.session is not None and params.text_document.uri.endswith("/" + TEAM_FILE):
         for problem in ls.session.reload_settings():
             ls.warn(str(problem))
@@ -138,6 +157,8 @@ def did_close(ls: NudgeServer, params: types.DidCloseTextDocumentParams) -> None
     """Stop checking a document and clear its diagnostics."""
     if ls.session is not None:
         ls.session.close(params.text_document.uri)
+    if ls.bridge is not None:
+        ls.bridge.close(params.text_document.uri)
     ls.clear(params.text_document.uri)
 
 
@@ -211,23 +232,61 @@ def clear_dismissals(ls: NudgeServer, *args: Any) -> int:
 
 
 def review_document(ls: NudgeServer, *args: Any) -> None:
-    """Review a document now (with the local critic: publish at once)."""
+    """Review a document (or every open one) now: publish, and send it to Claude."""
+    session = ls.session
     if args and isinstance(args[0], str):
-        ls.publish(args[0])
+        uris = [args[0]]
     else:
-        ls.publish_all()
+        uris = list(session.documents) if session else []
+    for uri in uris:
+        ls.publish(uri)
+        if ls.bridge is not None:
+            ls.bridge.review_now(uri)
 
 
 def usage(ls: NudgeServer, *args: Any) -> dict[str, Any]:
-    """Return usage figures for the client's usage view."""
-    return {"documents": len(ls.session.documents) if ls.session else 0,
-            "shown": sum(ls.published.values())}  # fmt: skip
+    """Return tokens, cost, requests and acceptance per category from local telemetry."""
+    telemetry = ls.session.telemetry if ls.session else None
+    if telemetry is None:
+        events: list[dict[str, Any]] = []
+    elif telemetry.path is not None:
+        events = read_events(telemetry.path)
+    else:
+        events = telemetry.events
+    summary = summarize(events)
+    tokens = summary["tokens"]
+    state, message = ls.idle_state()
+    return {
+        "claude": ls.bridge is not None,
+        "state": state,
+        "message": message,
+        "documents": len(ls.session.documents) if ls.session else 0,
+        "shown": sum(ls.published.values()),
+        "tokens": {
+            "input": tokens.get("input_tokens", 0),
+            "output": tokens.get("output_tokens", 0),
+            "cache_write": tokens.get("cache_write_tokens", 0),
+            "cache_read": tokens.get("cache_read_tokens", 0),
+        },
+        "cost_usd": summary["cost_usd"],
+        "requests": summary["requests"],
+        "cache_hits": summary["cache_hits"],
+        "categories": summary["categories"],
+    }
+
+
+async def shutdown(ls: NudgeServer, *args: Any) -> None:
+    """Stop Claude reviews before the server exits."""
+    if ls.bridge is not None:
+        bridge, ls.bridge = ls.bridge, None
+        await bridge.aclose()
 
 
 def register(server: NudgeServer) -> None:
     """Register every handler and command on `server`."""
     server.feature(types.INITIALIZE)(initialize)
     server.feature(types.INITIALIZED)(initialized)
+    server.feature(types.SHUTDOWN)(shutdown)
     server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(did_change_configuration)
     server.feature(types.TEXT_DOCUMENT_DID_OPEN)(did_open)
     server.feature(types.TEXT_DOCUMENT_DID_CHANGE)(did_change)

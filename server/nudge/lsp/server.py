@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Generator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -22,6 +22,10 @@ from pygls.protocol.language_server import lsp_method
 from nudge import __version__
 from nudge.lsp.convert import to_diagnostic
 from nudge.session import Session, uri_to_path
+from nudge.store import default_cache_dir
+
+if TYPE_CHECKING:
+    from nudge.lsp.claude_bridge import ClaudeBridge
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +68,11 @@ class NudgeServer(LanguageServer):
         self.pending_messages: list[tuple[types.MessageType, str]] | None = []
         self.published: dict[str, int] = {}
         self.configured = False
+        self.bridge: ClaudeBridge | None = None
+
+    def state_dir(self) -> Path:
+        """Return the folder for Nudge's caches, budget and telemetry."""
+        return self.cache_dir or default_cache_dir()
 
     # Messages -------------------------------------------------------------------
     def warn(self, message: str) -> None:
@@ -73,6 +82,13 @@ class NudgeServer(LanguageServer):
             self.pending_messages.append((types.MessageType.Warning, message))
         else:
             self.window_show_message(types.ShowMessageParams(types.MessageType.Warning, message))
+
+    def inform(self, message: str) -> None:
+        """Show an information message (queued until the client is ready)."""
+        if self.pending_messages is not None:
+            self.pending_messages.append((types.MessageType.Info, message))
+        else:
+            self.window_show_message(types.ShowMessageParams(types.MessageType.Info, message))
 
     def flush_messages(self) -> None:
         """Send the messages queued during start-up."""
@@ -105,9 +121,10 @@ class NudgeServer(LanguageServer):
             return
         mapper = doc.mapper
         severities = session.settings.severity
+        findings = session.findings(uri)
+        session.note_shown(uri, findings)
         diagnostics = [
-            to_diagnostic(mapper, f, severities.get(f.category, "information"))
-            for f in session.findings(uri)
+            to_diagnostic(mapper, f, severities.get(f.category, "information")) for f in findings
         ]
         self.published[uri] = len(diagnostics)
         self.text_document_publish_diagnostics(
@@ -117,6 +134,8 @@ class NudgeServer(LanguageServer):
 
     def idle_state(self) -> tuple[str, str]:
         """Return the status to show when nothing is under way."""
+        if self.bridge is not None:
+            return self.bridge.idle_state()
         return "offline", "Local critic only"
 
     def clear(self, uri: str) -> None:

@@ -1,0 +1,152 @@
+"""End to end with Claude: `nudge lsp` against the fake Claude on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+
+from .conftest import nudge_server, open_and_wait
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.fakes.fake_claude import FakeClaude, error, heuristic_responder  # noqa: E402
+
+FAST = {"debounceMs": 20}
+STATUS = "nudge/status"
+LOCAL_ONLY = "Due to the fact that it rained, we stayed home.\n"
+SENTENCE = "We write tests in order to sleep well at night."
+
+
+@pytest.fixture
+def fake():
+    with FakeClaude(heuristic_responder(score=0.9)) as server:
+        yield server
+
+
+def claude_env(fake: FakeClaude) -> dict[str, str]:
+    return {"ANTHROPIC_API_KEY": "test-key", "ANTHROPIC_BASE_URL": fake.url}
+
+
+def statuses(client) -> asyncio.Queue:
+    """Collect every `nudge/status` notification into a queue."""
+    queue: asyncio.Queue = asyncio.Queue()
+    client.feature(STATUS)(lambda params: queue.put_nowait(params))
+    return queue
+
+
+async def until(queue: asyncio.Queue, predicate, timeout: float = 4.0):
+    """Return the first queued item matching `predicate`."""
+
+    async def scan():
+        while True:
+            item = await queue.get()
+            if predicate(item):
+                return item
+
+    return await asyncio.wait_for(scan(), timeout)
+
+
+async def until_published(client, uri: str, predicate, timeout: float = 4.0):
+    """Return the diagnostics of `uri` once the latest publish matches `predicate`."""
+
+    async def scan():
+        while True:
+            current = list(client.diagnostics.get(uri, []))
+            if predicate(current):
+                return current
+            await client.protocol.wait_for_notification_async(
+                types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
+            )
+
+    return await asyncio.wait_for(scan(), timeout)
+
+
+def type_sentence(client, uri: str, line: int, text: str, version: int = 2) -> None:
+    for i, ch in enumerate(text):
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                types.VersionedTextDocumentIdentifier(uri=uri, version=version + i),
+                [types.TextDocumentContentChangePartial(
+                    range=types.Range(types.Position(line, i), types.Position(line, i)), text=ch
+                )],
+            )
+        )  # fmt: skip
+
+
+def get_attr(obj, name):
+    return obj[name] if isinstance(obj, dict) else getattr(obj, name)
+
+
+async def test_claude_finding_published_beside_local(fake, workspace, tmp_path):
+    uri = (workspace / "a.md").as_uri()
+    async with nudge_server(workspace, tmp_path / "cache", FAST, env=claude_env(fake)) as client:
+        await open_and_wait(client, uri, "# Title\n\n\n\n" + LOCAL_ONLY)
+        type_sentence(client, uri, 2, SENTENCE)
+
+        def has_claude(diagnostics):
+            return any(d.data.get("critic") == "claude" for d in diagnostics)
+
+        diagnostics = await until_published(client, uri, has_claude)
+        claude = [d for d in diagnostics if d.data["critic"] == "claude"]
+        assert claude[0].range.start == types.Position(2, SENTENCE.index("in order to"))
+        assert "90% confident" in claude[0].message
+        assert any(d.data["critic"] == "local" for d in diagnostics), diagnostics
+        assert any(d.code == "wordiness" and d.range.start.line == 4 for d in diagnostics)
+        # Each review is one critique call, plus a grading call when there are candidates.
+        assert 2 <= len(fake.requests) <= 3, [r.tool_name for r in fake.requests]
+        usage = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="nudge.usage", arguments=[])
+        )
+        assert get_attr(usage, "requests") == len(fake.requests)
+        assert get_attr(get_attr(usage, "tokens"), "input") > 0
+
+
+@pytest.mark.parametrize("status", [529, 500])
+async def test_server_error_falls_back_to_local_with_error_status(
+    status, fake, workspace, tmp_path
+):
+    uri = (workspace / "b.md").as_uri()
+    # retry-after 0 keeps the server's bounded retries from sleeping in the test.
+    fake.responder = lambda recorded: error(status, retry_after=0)
+    async with nudge_server(workspace, tmp_path / "cache", FAST, env=claude_env(fake)) as client:
+        status = statuses(client)
+        diagnostics = await open_and_wait(client, uri, SENTENCE + "\n")
+        assert [d.data["critic"] for d in diagnostics] == ["local"]
+        failed = await until(status, lambda p: get_attr(p, "state") == "error")
+        assert get_attr(failed, "message")
+        assert fake.requests
+
+
+async def test_untrusted_workspace_never_calls_claude(fake, workspace, tmp_path):
+    uri = (workspace / "c.md").as_uri()
+    async with nudge_server(
+        workspace,
+        tmp_path / "cache",
+        FAST,
+        env=claude_env(fake),
+        initialization_options={"trusted": False},
+    ) as client:
+        status = statuses(client)
+        diagnostics = await open_and_wait(client, uri, SENTENCE + "\n")
+        assert diagnostics
+        await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="nudge.reviewDocument", arguments=[uri])
+        )
+        offline = await until(status, lambda p: get_attr(p, "state") == "offline")
+        assert offline
+    assert fake.requests == []
+    assert not any("ANTHROPIC_API_KEY" in m.message for m in client.messages)
+
+
+async def test_no_key_says_how_to_enable_claude(workspace, tmp_path):
+    uri = (workspace / "d.md").as_uri()
+    async with nudge_server(workspace, tmp_path / "cache", FAST) as client:
+        await open_and_wait(client, uri, SENTENCE + "\n")
+        infos = [m.message for m in client.messages if m.type == types.MessageType.Info]
+    assert len(infos) == 1 and "ANTHROPIC_API_KEY" in infos[0]
