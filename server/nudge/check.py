@@ -13,17 +13,22 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from nudge import __version__
-from nudge.engine import critique_text, select_findings
+from nudge.critics.base import CritiqueRequest
+from nudge.engine import critique_text, merge_findings, select_findings
+from nudge.grading import keep_shown
 from nudge.model import Finding
 from nudge.positions import UTF16, PositionMapper
+from nudge.results_cache import ResultsCache, cache_key
+from nudge.scheduler import estimate_tokens
 from nudge.segment import language_for_path
 from nudge.settings import SEVERITIES, TEAM_FILE, Settings, is_excluded, load_settings
+from nudge.telemetry import Telemetry
 
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
 LEVELS = {"hint": 0, "information": 1, "warning": 2, "error": 3, "none": 99}
@@ -110,11 +115,80 @@ def make_critic(name: str, settings: Settings) -> object:
 
     if name == "local":
         return LocalCritic()
-    try:
-        from nudge.critics.claude import build_critic  # type: ignore[attr-defined]
-    except ImportError as exc:
-        raise SystemExit(f"nudge: the Claude critic is not available ({exc})") from exc
-    return build_critic(name, settings)
+    if not (os.environ.get("ANTHROPIC_API_KEY") or "").strip():
+        print(
+            f"nudge: --critic {name} needs Claude: set ANTHROPIC_API_KEY (or use --critic local)",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+    return BatchedClaude(settings, LocalCritic() if name == "merged" else None)
+
+
+class BatchedClaude:
+    """Claude for `nudge check`: batches under the token cap, cache first, keep_shown.
+
+    With a local critic it is the `merged` critic: local and graded Claude findings,
+    the same words in the same category shown once (the Claude one preferred).
+    """
+
+    def __init__(self, settings: Settings, local: object | None = None):
+        self.settings, self.local = settings, local
+        self.name = "merged" if local is not None else "claude"
+
+    async def critique(self, batch: Sequence[CritiqueRequest]) -> list[list[Finding]]:
+        """Return shown findings per request, relative to each block."""
+        from nudge.critics.claude import ClaudeCritic, ClaudeUnavailable
+        from nudge.store import default_cache_dir
+
+        directory = default_cache_dir()
+        telemetry = Telemetry(directory / "telemetry.jsonl")
+        critic = ClaudeCritic.from_settings(self.settings, telemetry=telemetry)
+        assert critic is not None  # make_critic checked the key
+        cache = ResultsCache(directory / "results")
+        identity = critic.cache_identity()
+        results: dict[str, list[Finding]] = {}
+        todo = []
+        for request in batch:
+            cached = cache.get(cache_key(identity, request.block.hash))
+            if cached is None:
+                todo.append(request)
+            else:
+                results[request.block.hash] = cached
+        if len(todo) < len(batch):
+            telemetry.record("cache_hit", blocks=len(batch) - len(todo))
+        try:
+            for chunk in _chunks(todo, self.settings.batch_token_cap):
+                for request, found in zip(chunk, await critic.critique(chunk), strict=False):
+                    cache.put(cache_key(identity, request.block.hash), found)
+                    results[request.block.hash] = found
+        except ClaudeUnavailable as exc:
+            print(f"nudge: Claude is unavailable: {exc.reason}", file=sys.stderr)
+            raise SystemExit(2) from None
+        finally:
+            close = getattr(critic.caller.client, "close", None)
+            if close is not None:
+                await close()
+        out = []
+        for request in batch:
+            shown = keep_shown(results.get(request.block.hash, []), self.settings)
+            if self.local is not None:
+                shown = merge_findings(self.local.check_block(request.block), shown)  # type: ignore[attr-defined]
+            out.append(shown)
+        return out
+
+
+def _chunks(requests: list[CritiqueRequest], cap: int) -> Iterator[list[CritiqueRequest]]:
+    chunk: list[CritiqueRequest] = []
+    tokens = 0
+    for request in requests:
+        size = estimate_tokens(request.block)
+        if chunk and tokens + size > cap:
+            yield chunk
+            chunk, tokens = [], 0
+        chunk.append(request)
+        tokens += size
+    if chunk:
+        yield chunk
 
 
 def check_file(path: Path, critic: object, settings: Settings, language: str | None) -> FileReport:

@@ -136,3 +136,56 @@ def summarize(events: list[dict[str, Any]]) -> dict[str, Any]:
         "findings": dict(findings),
         "categories": categories,
     }
+
+
+def add_arguments(parser: Any) -> None:
+    """Declare `nudge stats`'s options."""
+    parser.add_argument(
+        "--file", type=Path, help="telemetry file (default: telemetry.jsonl in the cache folder)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+
+def default_path() -> Path:
+    """Return where the language server and `nudge check` write telemetry."""
+    from nudge.store import default_cache_dir
+
+    return default_cache_dir() / "telemetry.jsonl"
+
+
+def run(args: Any) -> int:
+    """Print acceptance rates per category, tokens, cache hits and cost."""
+    path = args.file or default_path()
+    summary = summarize(read_events(path))
+    if args.json:
+        print(json.dumps(summary, indent=2, sort_keys=True))
+        return 0
+    tokens = summary["tokens"]
+    print(f"telemetry: {path}")
+    print(f"requests: {summary['requests']}  ({_pairs(summary['statuses'])})")
+    print(
+        "tokens: input {input_tokens}, output {output_tokens}, cache write "
+        "{cache_write_tokens}, cache read {cache_read_tokens}".format_map(
+            {k: tokens.get(k, 0) for k in _TOKEN_KINDS}
+        )
+    )
+    print(f"cost: ${summary['cost_usd']:.4f}  cache hits: {summary['cache_hits']} block(s)")
+    if summary["latency_ms_p50"] is not None:
+        print(f"latency p50: {summary['latency_ms_p50']} ms")
+    if summary["findings"]:
+        print(f"findings: {_pairs(summary['findings'])}")
+    for category, row in summary["categories"].items():
+        rate = row["acceptance_rate"]
+        shown = "n/a" if rate is None else f"{rate:.0%}"
+        print(
+            f"  {category:<12} shown {row['shown']:>5}  accepted {row['accepted']:>4}  "
+            f"dismissed {row['dismissed']:>4}  acceptance {shown}"
+        )
+    return 0
+
+
+_TOKEN_KINDS = ("input_tokens", "output_tokens", "cache_write_tokens", "cache_read_tokens")
+
+
+def _pairs(counts: dict[str, Any]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"

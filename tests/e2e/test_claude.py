@@ -150,3 +150,26 @@ async def test_no_key_says_how_to_enable_claude(workspace, tmp_path):
         await open_and_wait(client, uri, SENTENCE + "\n")
         infos = [m.message for m in client.messages if m.type == types.MessageType.Info]
     assert len(infos) == 1 and "ANTHROPIC_API_KEY" in infos[0]
+
+
+@pytest.mark.parametrize(
+    ("critic", "expected"),
+    [
+        ("claude", {("Each and every", "claude")}),
+        ("merged", {("Each and every", "claude"), ("Due to the fact that", "local")}),
+    ],
+)
+def test_check_with_claude(critic, expected, fake, tmp_path, monkeypatch, capsys):
+    from nudge import cli
+
+    path = tmp_path / "doc.md"
+    path.write_text("Each and every dog barks. Due to the fact that it rained, we stayed.\n")
+    monkeypatch.setenv("NUDGE_CACHE_DIR", str(tmp_path / "cache"))
+    for key, value in claude_env(fake).items():
+        monkeypatch.setenv(key, value)
+    argv = ["check", "--critic", critic, "--format", "json", "--root", str(tmp_path), str(path)]
+    assert cli.main(argv) == 1
+    import json
+
+    found = {(f["quote"], f["critic"]) for f in json.loads(capsys.readouterr().out)}
+    assert found == expected
