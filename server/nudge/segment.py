@@ -190,6 +190,14 @@ _HR = re.compile(r"^\s{0,3}(?:(?:\*\s*){3,}|(?:-\s*){3,}|(?:_\s*){3,})$")
 _HTML_BLOCK = re.compile(r"^\s{0,3}<(?:/?[A-Za-z][\w-]*[\s/>]|!--)")
 
 
+def _closing_line(lines: list[_Line], start: int, closes: Callable[[str], bool]) -> int:
+    """Return the index of the first line from `start` that `closes`, or len(lines)."""
+    j = start
+    while j < len(lines) and not closes(lines[j].text):
+        j += 1
+    return j
+
+
 def segment_markdown(text: str, base: int = 0) -> Segmentation:
     """Segment Markdown (CommonMark with front matter, tables and math)."""
     out = _Builder(text, base, _MARKDOWN_INLINE)
@@ -210,25 +218,19 @@ def segment_markdown(text: str, base: int = 0) -> Segmentation:
         fence = _FENCE.match(line.text)
         if fence:
             marker = fence.group(1)
-            j = i + 1
-            while j < len(lines) and not lines[j].stripped.startswith(marker[0] * len(marker)):
-                j += 1
+            j = _closing_line(lines, i + 1, lambda text, m=marker: text.strip().startswith(m))
             clean = clean and j < len(lines)
             out.region(lines[i : min(j + 1, len(lines))], "code")
             i, previous_blank = j + 1, False
             continue
         if s.startswith("$$") and not (len(s) > 2 and s.endswith("$$")):
-            j = i + 1
-            while j < len(lines) and "$$" not in lines[j].text:
-                j += 1
+            j = _closing_line(lines, i + 1, lambda text: "$$" in text)
             clean = clean and j < len(lines)
             out.region(lines[i : min(j + 1, len(lines))], "math")
             i, previous_blank = j + 1, False
             continue
         if s.startswith("<!--") and "-->" not in s:
-            j = i + 1
-            while j < len(lines) and "-->" not in lines[j].text:
-                j += 1
+            j = _closing_line(lines, i + 1, lambda text: "-->" in text)
             clean = clean and j < len(lines)
             out.region(lines[i : min(j + 1, len(lines))], "comment")
             i, previous_blank = j + 1, False
