@@ -4,7 +4,7 @@ The key hashes the prompt versions, the models, the settings that change what Cl
 is asked, and the block's content hash; so reopening a file or undoing an edit costs
 no tokens, and any prompt or model change misses cleanly. Rows are JSON text only:
 diskcache pickles anything else, and unpickling a tampered cache file can run code,
-so our `Disk` refuses to write or read pickled rows. A row that is not our JSON is
+so `store.JsonDisk` refuses to write or read pickled rows. A row that is not our JSON is
 deleted and treated as a miss; a cache directory that cannot be opened is recreated.
 """
 
@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import diskcache
-from diskcache.core import MODE_PICKLE
 
 from nudge.model import Finding
+from nudge.store import JsonDisk
 
 log = logging.getLogger(__name__)
 FORMAT = "nudge-results/1"
@@ -31,37 +31,6 @@ FORMAT = "nudge-results/1"
 
 class UnsafeRow(ValueError):
     """A cache row that is not plain JSON text (for example a pickle)."""
-
-
-class JsonOnlyDisk(diskcache.Disk):
-    """A diskcache Disk that stores and returns only strings, never pickles."""
-
-    def put(self, key: Any) -> tuple[Any, bool]:
-        """Accept string keys only."""
-        if type(key) is not str:
-            raise TypeError("results cache keys must be strings")
-        return super().put(key)
-
-    def get(self, key: Any, raw: bool) -> Any:
-        """Refuse keys that were stored pickled."""
-        if not raw:
-            raise UnsafeRow("pickled key")
-        return super().get(key, raw)
-
-    def store(self, value: Any, read: bool, key: Any = diskcache.core.UNKNOWN) -> Any:
-        """Accept JSON text values only."""
-        if type(value) is not str:
-            raise TypeError("results cache values must be JSON text")
-        return super().store(value, read, key=key)
-
-    def fetch(self, mode: int, filename: str | None, value: Any, read: bool) -> Any:
-        """Return a stored string; refuse pickled or binary rows."""
-        if mode == MODE_PICKLE:
-            raise UnsafeRow("pickled value")
-        data = super().fetch(mode, filename, value, read)
-        if not isinstance(data, str):
-            raise UnsafeRow("value is not text")
-        return data
 
 
 def cache_key(identity: Mapping[str, Any], block_hash: str) -> str:
@@ -80,15 +49,11 @@ class ResultsCache:
 
     def _open(self) -> diskcache.Cache:
         try:
-            return diskcache.Cache(
-                str(self.directory), disk=JsonOnlyDisk, size_limit=self.size_limit
-            )
+            return diskcache.Cache(str(self.directory), disk=JsonDisk, size_limit=self.size_limit)
         except (sqlite3.DatabaseError, OSError) as exc:
             log.warning("results cache at %s is unusable (%s); recreating it", self.directory, exc)
             shutil.rmtree(self.directory, ignore_errors=True)
-            return diskcache.Cache(
-                str(self.directory), disk=JsonOnlyDisk, size_limit=self.size_limit
-            )
+            return diskcache.Cache(str(self.directory), disk=JsonDisk, size_limit=self.size_limit)
 
     def get(self, key: str) -> list[Finding] | None:
         """Return the cached findings for `key`, or None on a miss or a bad row."""

@@ -2,7 +2,7 @@
 
 diskcache pickles any value that is not str, bytes, int or float, and unpickles
 such rows when read back; a cache directory another process can write to would
-then run code (there is an open advisory about it). `JsonDisk` stores only plain
+then run code (there is an open advisory about it). `JsonDisk` stores only text
 values, refuses to write anything else, and refuses to read a pickled row: the row
 is treated as missing. `open_cache` recreates a corrupt cache directory, moving
 the old one aside, and says so.
@@ -42,12 +42,12 @@ class PickledRowError(ValueError):
 
 
 class JsonDisk(diskcache.Disk):
-    """A diskcache Disk that stores plain values only and never unpickles."""
+    """A diskcache Disk that stores text keys and text values only, and never unpickles."""
 
     def put(self, key: Any) -> tuple[Any, bool]:
-        """Store keys only as str, bytes, int or float."""
-        if type(key) not in (str, bytes, int, float):
-            raise TypeError(f"cache keys must be str, bytes, int or float, not {type(key)}")
+        """Store keys only as strings."""
+        if type(key) is not str:
+            raise TypeError(f"cache keys must be strings, not {type(key).__name__}")
         return super().put(key)
 
     def get(self, key: Any, raw: bool) -> Any:
@@ -57,16 +57,19 @@ class JsonDisk(diskcache.Disk):
         return super().get(key, raw)
 
     def store(self, value: Any, read: bool, key: Any = diskcache.core.UNKNOWN) -> Any:
-        """Store values only as str, bytes, int or float."""
-        if not read and type(value) not in (str, bytes, int, float):
-            raise TypeError(f"cache values must be str, bytes, int or float, not {type(value)}")
+        """Store values only as (JSON) text."""
+        if type(value) is not str:
+            raise TypeError(f"cache values must be JSON text, not {type(value).__name__}")
         return super().store(value, read, key)
 
     def fetch(self, mode: int, filename: str, value: Any, read: bool) -> Any:
-        """Refuse a value that was stored pickled."""
+        """Return stored text; refuse a pickled or binary row."""
         if mode == MODE_PICKLE:
             raise PickledRowError("refusing to unpickle a cache value")
-        return super().fetch(mode, filename, value, read)
+        data = super().fetch(mode, filename, value, read)
+        if not isinstance(data, str):
+            raise PickledRowError("cache value is not text")
+        return data
 
 
 def default_cache_dir() -> Path:
