@@ -27,7 +27,7 @@ from nudge.positions import UTF16, PositionMapper
 from nudge.results_cache import ResultsCache, cache_key
 from nudge.scheduler import estimate_tokens
 from nudge.segment import language_for_path
-from nudge.settings import SEVERITIES, TEAM_FILE, Settings, is_excluded, load_settings
+from nudge.settings import TEAM_FILE, Settings, is_excluded, load_settings
 from nudge.telemetry import Telemetry
 
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
@@ -309,6 +309,3 @@ def run(args: argparse.Namespace) -> int:
         if LEVELS[settings.severity.get(f.category, "information")] >= threshold
     ]  # fmt: skip
     return 1 if shown else 0
-
-
-__all__ = ["SEVERITIES", "add_arguments", "run"]
