@@ -13,10 +13,12 @@ Passages are written in a readable markup so nobody counts offsets by hand:
 safe rewrite" (null in the JSON); an empty replacement means "delete the quote".
 `{{quote|reason}}` marks a hard negative: text that must not be flagged.
 
-Passages of each genre alternate between dev and test in source order, so both splits
-get the same mix. Every span is validated (non-empty, no surrounding whitespace, no
-overlaps, known labels, no stray markup). `python evals/build.py` rewrites
-`evals/dev.jsonl` and `evals/test.jsonl`; `--check` only verifies they are current.
+`src/dev/<genre>.txt` builds `dev.jsonl` and `src/test/<genre>.txt` builds `test.jsonl`
+(see evals/README.md for why the split is by folder). Every span is validated (non-empty,
+no surrounding whitespace, no overlaps, known labels, no stray markup).
+`python evals/build.py` rewrites `evals/dev.jsonl` and `evals/test.jsonl`; `--check` only
+verifies they are current; `--lint FILE...` validates source files and counts their labels
+without writing anything.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SOURCES = HERE / "src"
+SPLITS = ("dev", "test")
 LABELS = ("cliche", "wordiness", "clarity", "redundancy")
 SUBTYPES = ("vague", "convoluted", "ambiguous_reference", "nominalisation")
 REASONS = ("literal", "dialogue", "quotation", "repetition", "name", "code", "url", "injection")
@@ -110,7 +113,7 @@ def validate(passage: dict, where: str) -> None:
             raise SourceError(f"{where}: spans overlap: {a!r} / {b!r}")
 
 
-def read_source(path: Path) -> list[dict]:
+def read_source(path: Path, id_prefix: str = "") -> list[dict]:
     """Parse one source file into passages (genre = file stem)."""
     genre = path.stem
     default = "plaintext"
@@ -125,7 +128,7 @@ def read_source(path: Path) -> list[dict]:
         where = f"{path.name}:{current['line']}"
         text, spans, negatives = parse_markup(raw, where)
         passage = {
-            "id": f"{genre}-{len(passages) + 1:03d}",
+            "id": f"{genre}-{id_prefix}{len(passages) + 1:03d}",
             "genre": genre,
             "language": current["language"],
             "tags": current["tags"],
@@ -160,11 +163,36 @@ def read_source(path: Path) -> list[dict]:
 
 def build() -> dict[str, list[dict]]:
     """Return the dev and test splits built from every source file."""
-    splits: dict[str, list[dict]] = {"dev": [], "test": []}
-    for path in sorted(SOURCES.glob("*.txt")):
-        for index, passage in enumerate(read_source(path)):
-            splits["dev" if index % 2 == 0 else "test"].append(passage)
+    splits: dict[str, list[dict]] = {}
+    for split in SPLITS:
+        prefix = "" if split == "dev" else split[0]
+        splits[split] = [
+            passage
+            for path in sorted((SOURCES / split).glob("*.txt"))
+            for passage in read_source(path, prefix)
+        ]
     return splits
+
+
+def lint(paths: list[Path]) -> int:
+    """Validate source files and print what each holds; 2 if any is invalid."""
+    status = 0
+    for path in paths:
+        try:
+            passages = read_source(path)
+        except (SourceError, OSError, UnicodeDecodeError) as error:
+            print(f"error: {path}: {error}", file=sys.stderr)
+            status = 2
+            continue
+        labels: dict[str, int] = {}
+        for passage in passages:
+            for span in passage["spans"]:
+                key = span["label"] + (f"/{span['subtype']}" if "subtype" in span else "")
+                labels[key] = labels.get(key, 0) + 1
+        negatives = sum(len(p["negative_spans"]) for p in passages)
+        counts = ", ".join(f"{key} {labels[key]}" for key in sorted(labels))
+        print(f"{path}: {len(passages)} passages; {counts}; negatives {negatives}")
+    return status
 
 
 def render(passages: list[dict]) -> str:
@@ -176,7 +204,10 @@ def main(argv: list[str] | None = None) -> int:
     """Build (or with --check, verify) evals/dev.jsonl and evals/test.jsonl."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if the JSONL is stale")
+    parser.add_argument("--lint", nargs="+", type=Path, metavar="FILE", help="only validate")
     args = parser.parse_args(argv)
+    if args.lint:
+        return lint(args.lint)
     try:
         splits = build()
     except SourceError as error:

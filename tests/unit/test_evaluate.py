@@ -213,6 +213,18 @@ def test_builder_rejects_bad_markup(tmp_path, source, message):
         build.read_source(path)
 
 
+def test_builder_lint_counts_labels_and_names_bad_lines(tmp_path, capsys):
+    build = _builder()
+    good = tmp_path / "memo.txt"
+    good.write_text("@passage\nA [[b|c|cliche]] {{d|name}}.\n@passage\n", encoding="utf-8")
+    bad = tmp_path / "email.txt"
+    bad.write_text("@passage\nok\n@passage\nA [[b|c|style]] d", encoding="utf-8")
+    assert build.main(["--lint", str(good), str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert "memo.txt: 2 passages; cliche 1; negatives 1" in captured.out
+    assert "email.txt:3: unknown label 'style'" in captured.err
+
+
 def test_builder_offsets_are_code_points():
     build = _builder()
     text, spans, negatives = build.parse_markup(

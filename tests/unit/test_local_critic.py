@@ -136,6 +136,9 @@ def test_separate_findings_are_sorted(critic):
         'He said "at the end of the day it works" and left.',
         "He said “at the end of the day it works” and left.",
         "He said 'at the end of the day it works' and left.",
+        "He said ``at the end of the day it works'' and left.",
+        "He called it \\enquote{at the end of the day it works} and left.",
+        "Il a dit «at the end of the day it works» et il est parti.",
     ],
 )
 def test_quoted_speech_lowers_confidence(critic, text):
@@ -215,6 +218,10 @@ def test_generalised_families(text: str, quote: str, replacement: str):
         ("The low-hanging fruit on the pear tree went first.", True),
         ("Let's grab the low-hanging fruit in the backlog.", False),
         ("At the vet she let the cat out of the bag.", True),
+        ("The keeper trimmed the wick. He would burn the midnight oil tonight.", True),
+        ("He would burn the midnight oil tonight. The lamp smoked until dawn.", True),
+        ("The report is due. We will burn the midnight oil. Then we rest.", False),
+        ("A lamp was lit. We talked. We will burn the midnight oil. Then we rest.", False),
     ],
 )
 def test_literal_cues_lower_confidence(text: str, literal: bool):

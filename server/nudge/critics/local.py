@@ -23,7 +23,10 @@ TITLE_CASE_FACTOR = 0.3
 LITERAL_FACTOR = 0.4
 _QUOTED = re.compile(
     r"\"[^\"\n]{1,600}\"|“[^”]{1,600}”|(?<!\w)['‘][^'‘’\n]{0,600}?\w[.,!?;:]?['’](?!\w)"
+    r"|``[^`'\n]{1,600}''|«[^»]{1,600}»|\\enquote\*?\{[^{}]{1,600}\}"
 )
+_QUOTE_MARKS = ('"', "“", "'", "‘", "``", "«", "\\enquote")
+_SENTENCE_ENDS = ".!?\n"
 _PREVIOUS_WORD = re.compile(r"([\w'’]+)[ \t]*$")
 _MINOR = frozenset(
     {"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "nor", "of"}
@@ -68,11 +71,26 @@ def _looks_like_title(words: Sequence[str]) -> bool:
     return any(w[:1].isupper() and w.lower() not in _MINOR for w in words[1:])
 
 
+def _sentence_start(text: str, before: int) -> int:
+    return max(text.rfind(mark, 0, before) for mark in _SENTENCE_ENDS) + 1
+
+
+def _sentence_end(text: str, after: int) -> int:
+    ends = (text.find(mark, after) for mark in _SENTENCE_ENDS)
+    return min((i for i in ends if i >= 0), default=len(text))
+
+
 def _has_literal_cue(text: str, start: int, end: int, cues: frozenset[str]) -> bool:
-    """Tell whether the sentence around a phrase names things from its literal domain."""
-    left = max(text.rfind(mark, 0, start) for mark in ".!?\n")
-    right = min((i for i in (text.find(m, end) for m in ".!?\n") if i >= 0), default=len(text))
-    around = text[left + 1 : start] + " " + text[end:right]
+    """Tell whether the phrase's sentence, or one either side, names its literal domain.
+
+    Writers set the scene in the sentence before ("The farmer lost a ring in the
+    barn.") as often as in the same one, so the window is three sentences.
+    """
+    left = _sentence_start(text, start)
+    left = _sentence_start(text, left - 1) if left > 0 else 0
+    right = _sentence_end(text, end)
+    right = _sentence_end(text, right + 1) if right < len(text) else right
+    around = text[left:start] + " " + text[end:right]
     for word in MATCH_WORDS.findall(around.lower()):
         if word in cues or (word.endswith("s") and word[:-1] in cues):
             return True
@@ -80,7 +98,7 @@ def _has_literal_cue(text: str, start: int, end: int, cues: frozenset[str]) -> b
 
 
 def _quoted_spans(text: str) -> list[tuple[int, int]]:
-    if '"' not in text and "“" not in text and "'" not in text and "‘" not in text:
+    if not any(mark in text for mark in _QUOTE_MARKS):
         return []
     return [m.span() for m in _QUOTED.finditer(text)]
 
