@@ -343,6 +343,14 @@ def segment_latex(text: str, base: int = 0) -> Segmentation:
 _RST_DIRECTIVE = re.compile(
     r"^\s*\.\.\s+(?:[\w:-]+::|_[^:]+:|\[[^\]]+\]|\|[^|]+\|)|^\s*\.\.(?:\s|$)"
 )
+# Directives whose body is the writer's prose (admonitions and the like): only the
+# directive line and its option lines are opaque; the indented body is checked.
+_RST_PROSE_DIRECTIVE = re.compile(
+    r"^\s*\.\.\s+(?:admonition|attention|caution|danger|error|hint|important|note|tip|"
+    r"warning|seealso|topic|sidebar|rubric|epigraph|highlights|pull-quote|versionadded|"
+    r"versionchanged|deprecated)::\s*$"
+)
+_RST_OPTION = re.compile(r"^\s+:[\w-]+:")
 _RST_UNDERLINE = re.compile(r"^([=\-`:'\"~^_*+#<>])\1{2,}\s*$")
 
 
@@ -363,6 +371,14 @@ def segment_rst(text: str, base: int = 0) -> Segmentation:
     while i < len(lines):
         line = lines[i]
         s = line.stripped
+        if _RST_PROSE_DIRECTIVE.match(line.text):
+            out.flush()
+            j = i + 1
+            while j < len(lines) and _RST_OPTION.match(lines[j].text):
+                j += 1
+            out.region(lines[i:j], "directive")
+            i = j
+            continue
         if _RST_DIRECTIVE.match(line.text):
             j = max(i + 1, _indented_run(lines, i + 1))
             out.region(lines[i:j], "directive")

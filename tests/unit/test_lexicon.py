@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from importlib import resources
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from nudge.critics.lexicon import (
     parse_precision,
     parse_verb_table,
 )
+from nudge.critics.local import LocalCritic
 from nudge.critics.morphology import Morphology, choose_verb_tag, regular_plural
 from nudge.model import ALL_CATEGORIES
 
@@ -171,3 +173,41 @@ def test_shipped_precision_table_is_well_formed_and_names_known_rules():
         assert key in known, key
         assert 0.0 <= precision <= 1.0 and count >= 0
         assert ":" not in key or count >= 5, key
+
+
+_SAMPLE_SLOT = {
+    "one's": "my",
+    "someone": "the team",
+    "one": "we",
+    "oneself": "ourselves",
+    "a": "the",
+}
+
+
+def _surfaces(entry, limit: int = 12):
+    """A few surface forms of an entry: each token's first forms, optional ones both ways."""
+    choices = []
+    for token in entry.tokens:
+        forms = [_SAMPLE_SLOT[token.base]] if token.kind == "slot" else list(token.options[:3])
+        choices.append([*forms, None] if token.optional else forms)
+    for combo in itertools.islice(itertools.product(*choices), limit):
+        words = [w for w in combo if w]
+        if words:
+            yield " ".join(words)
+
+
+def test_no_shipped_entry_is_shadowed_by_another():
+    """A shorter entry must never hide a longer one: the pattern's alternation is ordered."""
+    lexicon = default_lexicon()
+    critic = LocalCritic(lexicon)
+    shadowed = []
+    for entry in lexicon.entries:
+        if entry.only_after is not None or entry.not_after:
+            continue
+        for surface in _surfaces(entry):
+            text = f"Xq {surface} zq."
+            found = critic.check_text(text)
+            if not any(f.start <= 3 and f.end >= 3 + len(surface) for f in found):
+                shadowed.append((entry.where, surface, [f.quote for f in found]))
+                break
+    assert not shadowed, shadowed[:20]

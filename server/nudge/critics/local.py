@@ -23,9 +23,11 @@ TITLE_CASE_FACTOR = 0.3
 LITERAL_FACTOR = 0.4
 _QUOTED = re.compile(
     r"\"[^\"\n]{1,600}\"|“[^”]{1,600}”|(?<!\w)['‘][^'‘’\n]{0,600}?\w[.,!?;:]?['’](?!\w)"
-    r"|``[^`'\n]{1,600}''|«[^»]{1,600}»|\\enquote\*?\{[^{}]{1,600}\}"
+    r"|``[^`'\n]{1,600}''|«[^»]{1,600}»"
 )
-_QUOTE_MARKS = ('"', "“", "'", "‘", "``", "«", "\\enquote")
+_QUOTE_MARKS = ('"', "“", "'", "‘", "``", "«")
+# LaTeX's \enquote{...}: the command itself is masked, so it is looked for in the raw text.
+_ENQUOTE = re.compile(r"\\enquote\*?\{[^{}]{1,600}\}")
 _SENTENCE_ENDS = ".!?\n"
 _PREVIOUS_WORD = re.compile(r"([\w'’]+)[ \t]*$")
 _MINOR = frozenset(
@@ -97,10 +99,13 @@ def _has_literal_cue(text: str, start: int, end: int, cues: frozenset[str]) -> b
     return False
 
 
-def _quoted_spans(text: str) -> list[tuple[int, int]]:
-    if not any(mark in text for mark in _QUOTE_MARKS):
-        return []
-    return [m.span() for m in _QUOTED.finditer(text)]
+def _quoted_spans(masked: str, text: str) -> list[tuple[int, int]]:
+    spans = []
+    if any(mark in masked for mark in _QUOTE_MARKS):
+        spans = [m.span() for m in _QUOTED.finditer(masked)]
+    if "\\enquote" in text:
+        spans += [m.span() for m in _ENQUOTE.finditer(text)]
+    return spans
 
 
 class LocalCritic:
@@ -126,7 +131,7 @@ class LocalCritic:
         if not candidates:
             return []
         chosen = _longest_first(candidates)
-        quoted = _quoted_spans(masked)
+        quoted = _quoted_spans(masked, text)
         findings = []
         for start, end in chosen:
             finding = self._finding(block, start, end, quoted)
