@@ -23,7 +23,11 @@ from nudge.model import Block
 OPAQUE_KINDS = frozenset({"code", "frontmatter", "math", "directive", "comment", "html"})
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
-_URL = r"(?:https?|ftp)://[^\s<>()\[\]`\"']+[^\s<>()\[\]`\"'.,;:!?]|www\.[^\s<>()]+\.[a-z]{2,}[^\s<>()]*"
+_URL = (
+    r"(?:https?|ftp)://[^\s<>()\[\]`\"']+[^\s<>()\[\]`\"'.,;:!?]|www\.[^\s<>()]+\.[a-z]{2,}[^\s<>()]*"
+    # a bare host name followed by a path (example.co.uk/events/back-to-basics)
+    r"|(?<![\w@./-])(?:[a-z0-9-]+\.)+[a-z]{2,}/[^\s<>()\[\]`\"']*[^\s<>()\[\]`\"'.,;:!?]"
+)
 _EMAIL = r"[\w.+-]+@[\w-]+\.[\w.-]+"
 
 _MARKDOWN_INLINE = re.compile(

@@ -6,6 +6,7 @@ import pytest
 
 from nudge.critics.base import Critic, CritiqueRequest
 from nudge.critics.local import LocalCritic
+from nudge.engine import critique_text
 from nudge.model import Block
 
 
@@ -222,8 +223,17 @@ def test_generalised_families(text: str, quote: str, replacement: str):
         ("He would burn the midnight oil tonight. The lamp smoked until dawn.", True),
         ("The report is due. We will burn the midnight oil. Then we rest.", False),
         ("A lamp was lit. We talked. We will burn the midnight oil. Then we rest.", False),
+        ("The sword from grave 14 is a double-edged sword of type X.", True),
+        ("Remote work is a double-edged sword for managers.", False),
     ],
 )
 def test_literal_cues_lower_confidence(text: str, literal: bool):
     found = [f for f in LocalCritic().check_text(text) if f.category == "cliche"]
     assert found and (found[0].confidence < 0.5) == literal
+
+
+def test_bare_host_with_a_path_is_not_prose():
+    critic = LocalCritic()
+    url = "Tickets at hatchbooks.co.uk/events/back-to-basics today."
+    assert critique_text(url, "plaintext", critic) == []
+    assert critique_text("Our back-to-basics menu is here.", "plaintext", critic)
