@@ -65,17 +65,22 @@ def _variants(tokens: Sequence[Token]) -> Iterable[list[str]]:
     the phrase is not repeated for every form of the first word.
     """
     sequences: list[list[str]] = [[]]
-    for token in tokens:
-        if token.kind == "slot":
+    for index, token in enumerate(tokens):
+        can_start = all(t.optional for t in tokens[:index])
+        if token.kind == "slot" and not (can_start and token.base != "someone"):
             choices = [["\x00slot:" + token.base]]
         elif len(token.options) == 1:
             choices = [list(token.options[0])]
+        elif can_start:
+            # A word a match can start with: one choice per first letter, so the pattern
+            # still dispatches on a character ("conduct~|perform~ an audit of" would
+            # otherwise try every form of both verbs at every word boundary).
+            by_letter: dict[str, list[str]] = {}
+            for option in token.options:
+                by_letter.setdefault(option[:1], []).append(option)
+            choices = [_stem_and_rest(group) for _, group in sorted(by_letter.items())]
         else:
-            stem = os.path.commonprefix(list(token.options))  # noqa: RUF071 (strings, not paths)
-            rest = "|".join(
-                sorted({o[len(stem) :] for o in token.options}, key=lambda r: (-len(r), r))
-            )
-            choices = [[*stem, "\x00alt:" + rest]]
+            choices = [_stem_and_rest(list(token.options))]
         if token.comma:
             choices = [[*c, _COMMA] for c in choices]
         grown = []
@@ -89,6 +94,15 @@ def _variants(tokens: Sequence[Token]) -> Iterable[list[str]]:
                     grown.append(list(choice))
         sequences = grown
     return sequences
+
+
+def _stem_and_rest(options: list[str]) -> list[str]:
+    """Spell the options' common prefix as characters, then one item for the endings."""
+    if len(options) == 1:
+        return list(options[0])
+    stem = os.path.commonprefix(options)  # noqa: RUF071 (strings, not paths)
+    rest = "|".join(sorted({o[len(stem) :] for o in options}, key=lambda r: (-len(r), r)))
+    return [*stem, "\x00alt:" + rest]
 
 
 def _item_regex(item: str) -> str:
