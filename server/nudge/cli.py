@@ -35,29 +35,17 @@ def build_parser() -> argparse.ArgumentParser:
     lsp.add_argument("--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING"))
     lsp.set_defaults(func=_lsp)
 
-    from nudge import check
+    from nudge import check, evaluate, telemetry
 
-    check_parser = sub.add_parser("check", help="check files or folders and print findings")
-    check.add_arguments(check_parser)
-    check_parser.set_defaults(func=check.run)
-
-    try:
-        from nudge import evaluate
-    except ImportError:
-        evaluate = None  # type: ignore[assignment]
-    if evaluate is not None:
-        eval_parser = sub.add_parser("eval", help="measure a critic on a labelled span-JSONL set")
-        evaluate.add_arguments(eval_parser)
-        eval_parser.set_defaults(func=evaluate.run)
-
-    try:
-        from nudge import telemetry
-    except ImportError:
-        telemetry = None  # type: ignore[assignment]
-    if telemetry is not None and hasattr(telemetry, "add_arguments"):
-        stats = sub.add_parser("stats", help="acceptance rates, tokens and cost from telemetry")
-        telemetry.add_arguments(stats)
-        stats.set_defaults(func=telemetry.run)
+    commands = (
+        ("check", check, "check files or folders and print findings"),
+        ("eval", evaluate, "measure a critic on a labelled span-JSONL set"),
+        ("stats", telemetry, "acceptance rates, tokens and cost from telemetry"),
+    )
+    for name, module, summary in commands:
+        command = sub.add_parser(name, help=summary)
+        module.add_arguments(command)
+        command.set_defaults(func=module.run)
     return parser
 
 
