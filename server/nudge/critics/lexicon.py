@@ -53,6 +53,13 @@ KIND_CATEGORY: dict[str, str] = {
 
 DELETE = "<delete>"  # a replacement column meaning "cut the phrase"
 _FILES = ("cliches.tsv", "wordy.tsv", "clarity.tsv")
+# Words of an idiom too common to tell its literal use when they recur nearby.
+_COMMON_WORDS = frozenset(
+    "about after again back before being best come down each ever from give good have here "  # noqa: SIM905
+    "into just know last like long made make more most much must only over said same says "
+    "since some such take tell than that them then there they thing this time very well "
+    "were what when where which while with would your".split()
+)
 _WORD_CHARS = re.compile(r"^[\w'’.]+$")
 
 
@@ -73,7 +80,7 @@ class Entry:
     origin: str
     not_after: frozenset[str] = frozenset()
     only_after: frozenset[str] | None = None
-    literal: frozenset[str] = frozenset()
+    literal: frozenset[str] = frozenset()  # literal= cues, plus a cliché's own nouns
 
     def allowed_after(self, previous_word: str) -> bool:
         """Tell whether the entry may match after `previous_word` (lower case)."""
@@ -172,6 +179,22 @@ def _parse_options(text: str, where: str) -> dict[str, frozenset[str]]:
     return {key: frozenset(words) for key, words in found.items()}
 
 
+def _echo_words(tokens: Sequence[Token]) -> frozenset[str]:
+    """Return a cliché's own content words, whose recurrence nearby signals literal use.
+
+    "The sword from grave 14 is a double-edged sword": a figurative idiom rarely shares
+    its nouns with the sentences around it, a literal one usually does. Words offered as
+    alternatives ("literature|research|work") and common words are left out.
+    """
+    return frozenset(
+        option
+        for token in tokens
+        if token.kind == "noun" or (token.kind == "word" and len(token.options) == 1)
+        for option in token.options
+        if len(option) >= 4 and option.isalpha() and option not in _COMMON_WORDS
+    )
+
+
 def parse_entries(text: str, source: str, morphology: Morphology) -> list[Entry]:
     """Parse one lexicon file's text; `source` (its file name) picks the column layout."""
     name = Path(source).name
@@ -212,7 +235,8 @@ def parse_entries(text: str, source: str, morphology: Morphology) -> list[Entry]
                 where,
                 options.get("not_after", frozenset()),
                 options.get("only_after"),
-                options.get("literal", frozenset()),
+                options.get("literal", frozenset())
+                | (_echo_words(tokens) if kind == "cliche" else frozenset()),
             )
         )
     return entries
@@ -292,16 +316,14 @@ class Lexicon:
                 self._index.setdefault(first, []).append(entry)
         self.pattern = compile_phrases(entry.tokens for entry in self.entries)
 
-    @functools.cached_property
-    def _pattern_ignorecase(self) -> re.Pattern[str]:
-        return re.compile(self.pattern.pattern, re.IGNORECASE)
-
     def find_spans(self, text: str) -> list[tuple[int, int]]:
         """Return the (start, end) of every candidate phrase in `text`, overlaps included."""
         lowered = text.lower()
-        if len(lowered) == len(text):
-            return [m.span(1) for m in self.pattern.finditer(lowered)]
-        return [m.span(1) for m in self._pattern_ignorecase.finditer(text)]
+        if len(lowered) != len(text):
+            # A character whose lower case is longer ("İ") would shift every offset after
+            # it; such characters are kept as they are (no phrase contains them).
+            lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        return [m.span(1) for m in self.pattern.finditer(lowered)]
 
     def counts(self) -> dict[str, int]:
         """Return the number of entries per kind (cliche, wordy, nominal, ...)."""

@@ -29,69 +29,6 @@ _QUOTE_MARKS = ('"', "“", "'", "‘", "``", "«")
 # LaTeX's \enquote{...}: the command itself is masked, so it is looked for in the raw text.
 _ENQUOTE = re.compile(r"\\enquote\*?\{[^{}]{1,600}\}")
 _SENTENCE_ENDS = ".!?\n"
-# Words of an idiom too common to tell its literal use when they recur nearby.
-_COMMON_WORDS = frozenset(
-    {
-        "about",
-        "after",
-        "again",
-        "back",
-        "before",
-        "being",
-        "best",
-        "come",
-        "down",
-        "each",
-        "ever",
-        "from",
-        "give",
-        "good",
-        "have",
-        "here",
-        "into",
-        "just",
-        "know",
-        "last",
-        "like",
-        "long",
-        "made",
-        "make",
-        "more",
-        "most",
-        "much",
-        "must",
-        "only",
-        "over",
-        "said",
-        "same",
-        "says",
-        "since",
-        "some",
-        "such",
-        "take",
-        "tell",
-        "than",
-        "that",
-        "them",
-        "then",
-        "there",
-        "they",
-        "thing",
-        "this",
-        "time",
-        "very",
-        "well",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "with",
-        "would",
-        "your",
-    }
-)
 _PREVIOUS_WORD = re.compile(r"([\w'’]+)[ \t]*$")
 _MINOR = frozenset(
     {"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "nor", "of"}
@@ -181,7 +118,6 @@ class LocalCritic:
 
     def __init__(self, lexicon: Lexicon | None = None):
         self.lexicon = lexicon if lexicon is not None else default_lexicon()
-        self._echoes: dict[str, frozenset[str]] = {}
 
     def check_text(self, text: str) -> list[Finding]:
         """Check a whole text as one unmasked paragraph."""
@@ -226,8 +162,7 @@ class LocalCritic:
             confidence *= QUOTED_FACTOR
         if _looks_like_title(words):
             confidence *= TITLE_CASE_FACTOR
-        literal = entry.literal | self._echo_words(entry)
-        if literal and _has_literal_cue(block.masked, start, end, literal):
+        if entry.literal and _has_literal_cue(block.masked, start, end, entry.literal):
             confidence *= LITERAL_FACTOR
         return Finding(
             start=start,
@@ -240,25 +175,6 @@ class LocalCritic:
             rule=entry.rule,
             critic=self.name,
         )
-
-    def _echo_words(self, entry: Entry) -> frozenset[str]:
-        """Return a cliché's own content words, whose recurrence nearby signals literal use.
-
-        "The sword from grave 14 is a double-edged sword": a figurative idiom rarely
-        shares its nouns with the sentences around it, a literal one usually does.
-        """
-        echoes = self._echoes.get(entry.rule)
-        if echoes is None:
-            words = {
-                option
-                for token in entry.tokens
-                if entry.kind == "cliche"
-                and (token.kind == "noun" or (token.kind == "word" and len(token.options) == 1))
-                for option in token.options
-                if len(option) >= 4 and option.isalpha() and option not in _COMMON_WORDS
-            }
-            echoes = self._echoes[entry.rule] = frozenset(words)
-        return echoes
 
     async def critique(self, batch: Sequence[CritiqueRequest]) -> list[list[Finding]]:
         """Return findings for each request's block, in order."""
