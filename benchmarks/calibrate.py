@@ -6,7 +6,8 @@ The critic runs with an empty precision table and no threshold, so every candida
 seen. Only findings in plain context count (those the critic did not already discount
 for quotation marks or Title Case, which have their own factors). A finding is right
 when it overlaps a gold span of its own category, as in `nudge eval`. Each rule group
-(cliche, wordy, nominal, redundant, vague, hedge) gets its precision shrunk toward its
+(the lexicon's cliche, wordy, nominal, redundant, vague, hedge and the sentence
+checks' convoluted, nominalisation) gets its precision shrunk toward its
 category's prior, and each rule with at least `--min-hits` findings gets its precision
 shrunk toward its group's: (tp + k * prior) / (n + k). The table is written to
 `server/nudge/data/precision.tsv` (or `--out`). Tune on the dev split only.
@@ -21,19 +22,31 @@ from pathlib import Path
 
 from nudge.critics.lexicon import CATEGORY_PRIORS, Lexicon, default_lexicon
 from nudge.critics.local import LocalCritic
+from nudge.critics.structure import KIND_CATEGORY as CHECK_CATEGORY
+from nudge.critics.structure import RULES as CHECK_RULES
 from nudge.engine import critique_text
 from nudge.evaluate import load_dataset
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO / "server" / "nudge" / "data" / "precision.tsv"
-KINDS = ("cliche", "wordy", "nominal", "redundant", "vague", "hedge")
+KINDS = (
+    "cliche",
+    "wordy",
+    "nominal",
+    "redundant",
+    "vague",
+    "hedge",
+    "convoluted",
+    "nominalisation",
+)
 HEADER = """\
 # Precision of LocalCritic rules, so a finding's confidence means the same as any critic's.
 # Produced by `python benchmarks/calibrate.py evals/dev.jsonl` (dev split only; never test).
 # Columns (tab-separated): key, precision (0..1), count of findings it was measured on.
 # A key is a rule id (cliche:spill-the-beans) or a rule group (cliche, wordy, nominal,
-# redundant, vague, hedge); the most specific key present wins. Precision counts only
-# findings outside quotation marks and Title Case runs, is shrunk toward a prior as
+# redundant, vague, hedge, and the sentence checks' convoluted, nominalisation); the most
+# specific key present wins. Precision counts only findings outside quotation marks and
+# Title Case runs, is shrunk toward a prior as
 # (tp + k * prior) / (n + k) with k = {k}: a group toward its category's prior in
 # nudge/critics/lexicon.py, a rule (listed when it has >= {min_hits} findings) toward its group.
 """
@@ -53,8 +66,9 @@ def measure(path: Path, lexicon: Lexicon) -> dict[str, list[int]]:
         if not passage.text:
             continue
         for f in critique_text(passage.text, passage.language, critic):
-            entry = bare.by_rule[f.rule]
-            if f.confidence < round(bare.confidence(entry), 4):
+            if f.confidence < round(
+                bare.precision_of(f.rule, kind_of(f.rule, bare), f.category), 4
+            ):
                 continue  # discounted for context; its own factor covers it
             right = any(
                 s.label == f.category and f.start < s.end and s.start < f.end for s in passage.spans
@@ -65,24 +79,36 @@ def measure(path: Path, lexicon: Lexicon) -> dict[str, list[int]]:
     return counts
 
 
+def kind_of(rule: str, lexicon: Lexicon) -> str:
+    """Return the group of a lexicon rule or a sentence check."""
+    return CHECK_RULES[rule] if rule in CHECK_RULES else lexicon.by_rule[rule].kind
+
+
+def category_of(kind: str, lexicon: Lexicon) -> str:
+    """Return the category of a rule group."""
+    if kind in CHECK_CATEGORY:
+        return CHECK_CATEGORY[kind]
+    return next(e.category for e in lexicon.entries if e.kind == kind)
+
+
 def table(counts: dict[str, list[int]], lexicon: Lexicon, k: float, min_hits: int) -> list[str]:
     """Return the precision.tsv rows (without header) for measured counts."""
     tp: Counter[str] = Counter()
     n: Counter[str] = Counter()
     for rule, (right, total) in counts.items():
-        kind = lexicon.by_rule[rule].kind
+        kind = kind_of(rule, lexicon)
         tp[kind] += right
         n[kind] += total
     group: dict[str, float] = {}
     rows = []
     for kind in KINDS:
-        category = next(e.category for e in lexicon.entries if e.kind == kind)
+        category = category_of(kind, lexicon)
         group[kind] = shrink(tp[kind], n[kind], CATEGORY_PRIORS[category], k)
         rows.append(f"{kind}\t{group[kind]:.3f}\t{n[kind]}")
     for rule in sorted(counts):
         right, total = counts[rule]
         if total >= min_hits:
-            value = shrink(right, total, group[lexicon.by_rule[rule].kind], k)
+            value = shrink(right, total, group[kind_of(rule, lexicon)], k)
             rows.append(f"{rule}\t{value:.3f}\t{total}")
     return rows
 

@@ -28,6 +28,7 @@ from nudge.critics.phrases import (
     Token,
     compile_phrases,
     first_words,
+    last_words,
     norm,
     walk_tokens,
 )
@@ -310,10 +311,13 @@ class Lexicon:
                 )
             seen[entry.rule] = entry
         self.by_rule = seen
-        self._index: dict[str, list[Entry]] = {}
+        # first word -> (entry, the words it must end with or None); the last word rules
+        # out most entries sharing a first word ("a", "in") before any walk.
+        self._index: dict[str, list[tuple[Entry, frozenset[str] | None]]] = {}
         for entry in self.entries:
+            last = last_words(entry.tokens)
             for first in first_words(entry.tokens):
-                self._index.setdefault(first, []).append(entry)
+                self._index.setdefault(first, []).append((entry, last))
         self.pattern = compile_phrases(entry.tokens for entry in self.entries)
 
     def find_spans(self, text: str) -> list[tuple[int, int]]:
@@ -334,15 +338,22 @@ class Lexicon:
 
     def confidence(self, entry: Entry) -> float:
         """Return the precision for a rule: measured per rule, else per kind, else a prior."""
-        for key in (entry.rule, entry.kind, entry.category):
+        return self.precision_of(entry.rule, entry.kind, entry.category)
+
+    def precision_of(self, rule: str, kind: str, category: str) -> float:
+        """Return the measured precision of a rule, else of its kind, else a prior."""
+        for key in (rule, kind, category):
             if key in self.precision:
                 return self.precision[key][0]
-        return CATEGORY_PRIORS.get(entry.category, 0.5)
+        return CATEGORY_PRIORS.get(category, 0.5)
 
     def identify(self, words: Sequence[str]) -> Match | None:
         """Find the entry whose tokens cover exactly `words` (as found by `pattern`)."""
-        for entry in self._index.get(norm(words[0]), ()):
-            parts = walk_tokens(entry.tokens, words)
+        normed = [norm(w) for w in words]
+        for entry, last in self._index.get(normed[0], ()):
+            if last is not None and normed[-1] not in last:
+                continue
+            parts = walk_tokens(entry.tokens, words, normed)
             if parts is not None:
                 return Match(entry, tuple(parts))
         return None

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from nudge.critics.base import CritiqueRequest
 from nudge.critics.lexicon import MATCH_WORDS, Entry, Lexicon, default_lexicon
+from nudge.critics.structure import Hit, SentenceChecks, default_sentence_checks
 from nudge.model import Block, Finding
 
 QUOTED_FACTOR = 0.5
@@ -116,8 +117,9 @@ class LocalCritic:
     name = "local"
     description = "Offline lexicon of clichés, wordy phrases and clarity patterns."
 
-    def __init__(self, lexicon: Lexicon | None = None):
+    def __init__(self, lexicon: Lexicon | None = None, checks: SentenceChecks | None = None):
         self.lexicon = lexicon if lexicon is not None else default_lexicon()
+        self.checks = checks if checks is not None else default_sentence_checks()
 
     def check_text(self, text: str) -> list[Finding]:
         """Check a whole text as one unmasked paragraph."""
@@ -130,16 +132,36 @@ class LocalCritic:
         for start, end in self.lexicon.find_spans(masked):
             if end > start and (masked is text or text[start:end] == masked[start:end]):
                 candidates.append((start, end))
-        if not candidates:
+        hits = self.checks.check(masked)
+        if not candidates and not hits:
             return []
-        chosen = _longest_first(candidates)
         quoted = _quoted_spans(masked, text)
         findings = []
-        for start, end in chosen:
+        for start, end in _longest_first(candidates):
             finding = self._finding(block, start, end, quoted)
             if finding is not None:
                 findings.append(finding)
-        return findings
+        for hit in hits:  # a lexicon phrase on the same words says it more precisely
+            same = (f for f in findings if f.category == hit.category)
+            if all(hit.end <= f.start or hit.start >= f.end for f in same):
+                findings.append(self._hit_finding(block, hit, quoted))
+        return sorted(findings, key=lambda f: (f.start, f.end))
+
+    def _hit_finding(self, block: Block, hit: Hit, quoted: list[tuple[int, int]]) -> Finding:
+        confidence = self.lexicon.precision_of(hit.rule, hit.kind, hit.category)
+        if block.kind == "quote" or any(s <= hit.start and hit.end <= e for s, e in quoted):
+            confidence *= QUOTED_FACTOR
+        return Finding(
+            start=hit.start,
+            end=hit.end,
+            quote=block.text[hit.start : hit.end],
+            category=hit.category,
+            message=hit.message,
+            replacement=hit.replacement,
+            confidence=round(confidence, 4),
+            rule=hit.rule,
+            critic=self.name,
+        )
 
     def _finding(
         self, block: Block, start: int, end: int, quoted: list[tuple[int, int]]

@@ -190,10 +190,21 @@ def _walk(tokens, i, lowered, j, words) -> list[tuple[int, tuple[str, ...]]] | N
 
 
 def walk_tokens(
-    tokens: Sequence[Token], words: Sequence[str]
+    tokens: Sequence[Token], words: Sequence[str], normed: Sequence[str] | None = None
 ) -> list[tuple[int, tuple[str, ...]]] | None:
-    """Match `tokens` against exactly `words`; return (token index, covered words) pairs."""
-    return _walk(tokens, 0, [norm(w) for w in words], 0, words)
+    """Match `tokens` against exactly `words`; return (token index, covered words) pairs.
+
+    `normed` is `words` already passed through `norm`, for callers trying many entries.
+    """
+    return _walk(tokens, 0, normed if normed is not None else [norm(w) for w in words], 0, words)
+
+
+def last_words(tokens: Sequence[Token]) -> frozenset[str] | None:
+    """Return the words a match of `tokens` must end with, or None when any may."""
+    last = tokens[-1]
+    if last.optional or last.kind == "slot":
+        return None
+    return frozenset(last.options)
 
 
 def first_words(tokens: Sequence[Token]) -> set[str]:
