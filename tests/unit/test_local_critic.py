@@ -237,3 +237,20 @@ def test_bare_host_with_a_path_is_not_prose():
     url = "Tickets at hatchbooks.co.uk/events/back-to-basics today."
     assert critique_text(url, "plaintext", critic) == []
     assert critique_text("Our back-to-basics menu is here.", "plaintext", critic)
+
+
+@pytest.mark.parametrize(
+    ("text", "quote", "replacement"),
+    [
+        ("The exam was a walk in the park.", "a walk in the park", "easy"),
+        ("The exam was no walk in the park.", "no walk in the park", None),  # not "easy"
+        ("There is no silver bullet here.", "no silver bullet", None),
+    ],
+)
+def test_a_cliche_written_with_a_takes_any_article(critic, text, quote, replacement):
+    finding = only(critic, text)
+    assert (finding.quote, finding.replacement) == (quote, replacement)
+
+
+def test_a_flexible_article_is_never_dropped(critic):
+    assert critic.check_text("Heads up: the build is red.") == []  # only "a heads-up" is stock

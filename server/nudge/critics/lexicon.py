@@ -152,6 +152,29 @@ def _parse_tokens(phrase: str, morphology: Morphology, where: str) -> tuple[Toke
     return tuple(tokens)
 
 
+# A cliché written with "a" ("a silver bullet") is as worn with "the" or "no". Not bare:
+# "heads up" and "must have" are plain words where "a heads-up" is a stock phrase.
+_ARTICLES = ("a", "an", "the", "no")
+
+
+def _flexible_article(tokens: tuple[Token, ...]) -> tuple[Token, ...]:
+    """Let a cliché's leading "a"/"an" be any of `_ARTICLES` when two words follow."""
+    first = tokens[0]
+    if first.kind != "word" or first.optional or first.options not in (("a",), ("an",)):
+        return tokens
+    if sum(not t.optional for t in tokens[1:]) < 2:
+        return tokens
+    return (Token("word", _ARTICLES, first.base, False, first.comma), *tokens[1:])
+
+
+def _article_changed(match: Match) -> bool:
+    """Tell whether a flexible article matched something other than the written one."""
+    first = match.entry.tokens[0]
+    if first.options is not _ARTICLES:
+        return False
+    return norm(dict(match.parts)[0][0]) in ("no", "the")
+
+
 def _check_replacement(replacement: str, tokens: Sequence[Token], where: str) -> None:
     slots = {t.base for t in tokens if t.kind == "slot"}
     for word in replacement.split():
@@ -220,6 +243,8 @@ def parse_entries(text: str, source: str, morphology: Morphology) -> list[Entry]
         if kind == "wordy" and replacement is None:
             raise LexiconError(f"{where}: a wordy phrase needs a replacement")
         tokens = _parse_tokens(phrase, morphology, where)
+        if kind == "cliche":
+            tokens = _flexible_article(tokens)
         if replacement:
             _check_replacement(replacement, tokens, where)
         options = _parse_options(cols[2] if len(cols) > 2 else "", where)
@@ -361,8 +386,8 @@ class Lexicon:
     def render(self, match: Match, previous_word: str = "") -> str | None:
         """Return the entry's replacement inflected to fit the matched words, or None."""
         template = match.entry.replacement
-        if template is None:
-            return None
+        if template is None or _article_changed(match):
+            return None  # "no walk in the park" is not "easy"
         verb_tag, plural = "base", False
         for index, covered in match.parts:
             token = match.entry.tokens[index]
