@@ -418,7 +418,8 @@ class Lexicon:
         return " ".join(out)
 
 
-def _read(directory: Path | None, name: str) -> tuple[str, str]:
+def read_data(directory: Path | None, name: str) -> tuple[str, str]:
+    """Return a data file's text and the name to quote in errors (`directory` or shipped)."""
     if directory is not None:
         path = directory / name
         return path.read_text("utf-8"), str(path)
@@ -427,14 +428,14 @@ def _read(directory: Path | None, name: str) -> tuple[str, str]:
 
 def load_lexicon(directory: Path | None = None) -> Lexicon:
     """Load and compile the lexicon files from `directory` (default: the shipped data)."""
-    verbs = parse_verb_table(*_read(directory, "verbs.tsv"))
-    nouns = parse_noun_table(*_read(directory, "nouns.tsv"))
+    verbs = parse_verb_table(*read_data(directory, "verbs.tsv"))
+    nouns = parse_noun_table(*read_data(directory, "nouns.tsv"))
     morphology = Morphology(verbs, nouns)
     entries: list[Entry] = []
     for name in _FILES:
-        entries.extend(parse_entries(*_read(directory, name), morphology))
+        entries.extend(parse_entries(*read_data(directory, name), morphology))
     try:
-        precision = parse_precision(*_read(directory, "precision.tsv"))
+        precision = parse_precision(*read_data(directory, "precision.tsv"))
     except FileNotFoundError:
         precision = {}
     return Lexicon(entries, morphology, precision)

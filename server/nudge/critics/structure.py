@@ -26,9 +26,9 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
+from nudge.critics.lexicon import read_data
 from nudge.model import Category
 
 LONG_SENTENCE_WORDS = 55
@@ -67,20 +67,21 @@ _NEGATOR = r"(?:not|never|n['’]t)"
 _BETWEEN = (
     r"(?:(?:a|an|be|been|being|go|gone|goes|went|seem|seems|seemed|look|looks|looked|"
     r"entirely|altogether|wholly|completely|totally|quite|so|all|that|too|exactly|"
-    r"necessarily|always|wholly|particularly|at\s+all)\s+){0,2}"
+    r"necessarily|always|particularly|at\s+all)\s+){0,2}"
 )
-# Nouns of action: -tion, -sion, -ment, -ance, -ence, -al, -ure (the lexicon's light-verb
+# Nouns of action: -tion, -sion, -ment, -ance, -ence, -ure (the lexicon's light-verb
 # entries cover "make a decision"; this is the noun as a sentence's subject).
 _ACTION_NOUN = r"[A-Za-z-]*(?:tion|sion|ment|ance|ence|ure|isation|ization)"
 _ACTION_OF = re.compile(r"(?:ion|ment|nce|ure)\s+of\s")
-_DETERMINER_BEFORE = re.compile(r"(?:[Tt]he|[Oo]ur|[Yy]our|[Tt]heir|[Ii]ts)\s+$")
+_SUBJECT_DETERMINER = r"(?:[Tt]he|[Oo]ur|[Yy]our|[Tt]heir|[Ii]ts)"
+_DETERMINER_BEFORE = re.compile(rf"{_SUBJECT_DETERMINER}\s+$")
 _NOUN_SUBJECT = re.compile(
-    rf"(?:[Tt]he|[Oo]ur|[Yy]our|[Tt]heir|[Ii]ts)\s+(?P<noun>{_ACTION_NOUN})\s+of\s+"
+    rf"{_SUBJECT_DETERMINER}\s+(?P<noun>{_ACTION_NOUN})\s+of\s+"
     r"(?P<object>[^.;:!?()\n]{1,90}?)"
     r"(?:\s+(?P<by>by)\s(?P<agent>(?:[\w'’-]+\s+){0,4}?[\w'’-]+)(?=\s+(?:is|was|were|are|has|have|had|"
     r"will|would|can|could|may|might|must|should|took|takes|starts|began|begins|led|leads|"
     r"happens|happened|resulted|results|meant|means|made|makes|remains|remained|requires|"
-    r"required|took|comes|came|proved|starts)\b|\s*[,.;:]|\s*$)"
+    r"required|comes|came|proved)\b|\s*[,.;:]|\s*$)"
     r"|\s+(?P<empty>(?:is|was|were|are|has\s+been|have\s+been|had\s+been|will\s+be)\s+"
     r"(?:carried\s+out|completed|achieved|performed|undertaken|conducted|effected|done)"
     r"|took\s+place|takes\s+place))"
@@ -217,6 +218,12 @@ class SentenceChecks:
         return hits
 
 
+def _previous_word(text: str, index: int) -> str:
+    """Return the lower-cased word before `index`, looking back a short way only."""
+    words = text[max(0, index - 30) : index].split()
+    return words[-1].lower() if words else ""
+
+
 def _word_start(text: str, index: int) -> int:
     while index > 0 and (text[index - 1].isalnum() or text[index - 1] in "'’"):
         index -= 1
@@ -234,8 +241,8 @@ def _noun_subjects(text: str) -> list[Hit]:
         if m is None or m.group("noun").lower() in _NOT_ACTIONS:
             continue
         if m.group("agent") is not None:
-            before_by = text[: m.start("by")].split()[-1:] or [""]
-            if before_by[0].lower().endswith("ed") or before_by[0].lower() in _PARTICIPLES:
+            before_by = _previous_word(text, m.start("by"))
+            if before_by.endswith("ed") or before_by in _PARTICIPLES:
                 continue
             first = m.group("agent").split()[0].lower()
             if first in _NOT_AGENT or first[:1].isdigit() or first.endswith("ing"):
@@ -257,8 +264,7 @@ def _various(text: str) -> list[Hit]:
     for m in _VARIOUS.finditer(text):
         if m.start() > 0 and text[m.start() - 1].isalnum():
             continue
-        before = text[max(0, m.start() - 12) : m.start()].split()[-1:] or [""]
-        if before[0].lower() in _DETERMINERS:
+        if _previous_word(text, m.start()) in _DETERMINERS:
             continue
         words = list(re.finditer(r"[\w'’-]+", m.group("rest")))
         end = None
@@ -290,11 +296,7 @@ def _long_sentence(text: str, start: int, end: int) -> list[Hit]:
 
 def load_sentence_checks(directory: Path | None = None) -> SentenceChecks:
     """Load the checks' word table from `directory` (default: the shipped data)."""
-    if directory is not None:
-        path = directory / "negated.tsv"
-        return SentenceChecks(parse_negated(path.read_text("utf-8"), str(path)))
-    text = resources.files("nudge.data").joinpath("negated.tsv").read_text("utf-8")
-    return SentenceChecks(parse_negated(text, "negated.tsv"))
+    return SentenceChecks(parse_negated(*read_data(directory, "negated.tsv")))
 
 
 @functools.cache
