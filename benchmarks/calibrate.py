@@ -20,7 +20,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from nudge.critics.lexicon import CATEGORY_PRIORS, Lexicon, default_lexicon
+from nudge.critics.lexicon import CATEGORY_PRIORS, KIND_CATEGORY, Lexicon, default_lexicon
 from nudge.critics.local import LocalCritic
 from nudge.critics.structure import KIND_CATEGORY as CHECK_CATEGORY
 from nudge.critics.structure import RULES as CHECK_RULES
@@ -84,13 +84,6 @@ def kind_of(rule: str, lexicon: Lexicon) -> str:
     return CHECK_RULES[rule] if rule in CHECK_RULES else lexicon.by_rule[rule].kind
 
 
-def category_of(kind: str, lexicon: Lexicon) -> str:
-    """Return the category of a rule group."""
-    if kind in CHECK_CATEGORY:
-        return CHECK_CATEGORY[kind]
-    return next(e.category for e in lexicon.entries if e.kind == kind)
-
-
 def table(counts: dict[str, list[int]], lexicon: Lexicon, k: float, min_hits: int) -> list[str]:
     """Return the precision.tsv rows (without header) for measured counts."""
     tp: Counter[str] = Counter()
@@ -102,7 +95,7 @@ def table(counts: dict[str, list[int]], lexicon: Lexicon, k: float, min_hits: in
     group: dict[str, float] = {}
     rows = []
     for kind in KINDS:
-        category = category_of(kind, lexicon)
+        category = {**KIND_CATEGORY, **CHECK_CATEGORY}[kind]
         group[kind] = shrink(tp[kind], n[kind], CATEGORY_PRIORS[category], k)
         rows.append(f"{kind}\t{group[kind]:.3f}\t{n[kind]}")
     for rule in sorted(counts):

@@ -102,6 +102,11 @@ def _has_literal_cue(text: str, start: int, end: int, cues: frozenset[str]) -> b
     return False
 
 
+def _in_quotes(block: Block, start: int, end: int, quoted: list[tuple[int, int]]) -> bool:
+    """Tell whether a span is someone else's words: a block quote or inside quote marks."""
+    return block.kind == "quote" or any(s <= start and end <= e for s, e in quoted)
+
+
 def _quoted_spans(masked: str, text: str) -> list[tuple[int, int]]:
     spans = []
     if any(mark in masked for mark in _QUOTE_MARKS):
@@ -149,7 +154,7 @@ class LocalCritic:
 
     def _hit_finding(self, block: Block, hit: Hit, quoted: list[tuple[int, int]]) -> Finding:
         confidence = self.lexicon.precision_of(hit.rule, hit.kind, hit.category)
-        if block.kind == "quote" or any(s <= hit.start and hit.end <= e for s, e in quoted):
+        if _in_quotes(block, hit.start, hit.end, quoted):
             confidence *= QUOTED_FACTOR
         return Finding(
             start=hit.start,
@@ -180,7 +185,7 @@ class LocalCritic:
         if replacement is not None:
             replacement = _fit_case(quote, replacement)
         confidence = self.lexicon.confidence(entry)
-        if block.kind == "quote" or any(s <= start and end <= e for s, e in quoted):
+        if _in_quotes(block, start, end, quoted):
             confidence *= QUOTED_FACTOR
         if _looks_like_title(words):
             confidence *= TITLE_CASE_FACTOR
