@@ -34,9 +34,11 @@ def test_counts_meet_the_floor():
     assert counts["nominal"] + counts["vague"] + counts["hedge"] + counts["redundant"] >= 100
 
 
-def test_every_wordy_entry_has_a_replacement():
+def test_every_wordy_entry_has_a_replacement_but_whole_sentence_greetings():
     wordy = [e for e in default_lexicon().entries if e.kind == "wordy"]
-    assert all(e.replacement is not None for e in wordy)
+    # "I hope this email finds you well." fills its sentence: cutting it strands the period.
+    without = [e.phrase for e in wordy if e.replacement is None]
+    assert without and all(p.endswith(" well") for p in without), without
     assert any(e.replacement == "" for e in wordy)  # <delete>: cutting is the fix
 
 
@@ -66,7 +68,8 @@ def test_every_file_has_a_format_header():
         ("cliches.tsv", "spill~ the beans\treveal~ [one's]", "lacks"),
         ("cliches.tsv", "at the end\tfinish~", "no verb"),
         ("cliches.tsv", "spill the beans\t-\tnever_after=x", "unknown option"),
-        ("wordy.tsv", "in order to\t-", "needs a replacement"),
+        ("wordy.tsv", "in order to", "needs a replacement"),
+        ("wordy.tsv", "in order to\t", "needs a replacement"),
         ("wordy.tsv", "in order|| to\tto", "empty alternative"),
         ("clarity.tsv", "fuzzy\tsort of\t-", "unknown kind"),
         ("clarity.tsv", "vague\tsort~|of+\t-", "mixed markers"),

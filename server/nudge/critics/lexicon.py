@@ -237,11 +237,11 @@ def parse_entries(text: str, source: str, morphology: Morphology) -> list[Entry]
         if not 1 <= len(cols) <= 3 or not cols[0].strip():
             raise LexiconError(f"{where}: expected phrase, replacement and options columns")
         phrase = cols[0].strip()
-        replacement: str | None = cols[1].strip() if len(cols) > 1 else "-"
+        replacement: str | None = cols[1].strip() if len(cols) > 1 else ""
+        if kind == "wordy" and not replacement:  # '-' must be said, not forgotten
+            raise LexiconError(f"{where}: a wordy phrase needs a replacement (or '-')")
         replacement = None if replacement in ("", "-") else replacement
         replacement = "" if replacement == DELETE else replacement
-        if kind == "wordy" and replacement is None:
-            raise LexiconError(f"{where}: a wordy phrase needs a replacement")
         tokens = _parse_tokens(phrase, morphology, where)
         if kind == "cliche":
             tokens = _flexible_article(tokens)
