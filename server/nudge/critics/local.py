@@ -30,6 +30,7 @@ _QUOTE_MARKS = ('"', "“", "'", "‘", "``", "«")
 # LaTeX's \enquote{...}: the command itself is masked, so it is looked for in the raw text.
 _ENQUOTE = re.compile(r"\\enquote\*?\{[^{}]{1,600}\}")
 _SENTENCE_ENDS = ".!?\n"
+_LITERAL_MARKERS = re.compile(r"\bliteral(?:ly)?\b")
 _PREVIOUS_WORD = re.compile(r"([\w'’]+)[ \t]*$")
 _MINOR = frozenset(
     {"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "nor", "of"}
@@ -87,7 +88,9 @@ def _has_literal_cue(text: str, start: int, end: int, cues: frozenset[str]) -> b
     """Tell whether the phrase's sentence, or one either side, names its literal domain.
 
     Writers set the scene in the sentence before ("The farmer lost a ring in the
-    barn.") as often as in the same one, so the window is three sentences.
+    barn.") as often as in the same one, so the window is three sentences. A cue counts
+    in either number ("fire wardens" cues "put out fires"). A sentence that says
+    "literal" or "literally" is taken at its word.
     """
     left = _sentence_start(text, start)
     left = _sentence_start(text, left - 1) if left > 0 else 0
@@ -97,9 +100,10 @@ def _has_literal_cue(text: str, start: int, end: int, cues: frozenset[str]) -> b
     for word in MATCH_WORDS.findall(around.lower()):
         if word.endswith(("'s", "’s")):
             word = word[:-2]
-        if word in cues or (word.endswith("s") and word[:-1] in cues):
+        if word in cues or word + "s" in cues or (word.endswith("s") and word[:-1] in cues):
             return True
-    return False
+    own = text[_sentence_start(text, start) : _sentence_end(text, end)].lower()
+    return _LITERAL_MARKERS.search(own) is not None
 
 
 def _in_quotes(block: Block, start: int, end: int, quoted: list[tuple[int, int]]) -> bool:
