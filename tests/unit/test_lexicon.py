@@ -34,11 +34,11 @@ def test_counts_meet_the_floor():
     assert counts["nominal"] + counts["vague"] + counts["hedge"] + counts["redundant"] >= 100
 
 
-def test_every_wordy_entry_has_a_replacement_but_whole_sentence_greetings():
+def test_every_wordy_entry_has_a_replacement_but_greetings():
     wordy = [e for e in default_lexicon().entries if e.kind == "wordy"]
     # "I hope this email finds you well." fills its sentence: cutting it strands the period.
     without = [e.phrase for e in wordy if e.replacement is None]
-    assert without and all(p.endswith(" well") for p in without), without
+    assert without and all(p.startswith(("hope ", "i hope ", "i trust ")) for p in without)
     assert any(e.replacement == "" for e in wordy)  # <delete>: cutting is the fix
 
 
