@@ -214,6 +214,6 @@ def test_no_shipped_entry_is_shadowed_by_another():
             text = f"Xq {surface} zq."
             found = critic.check_text(text)
             if not any(f.start <= 3 and f.end >= 3 + len(surface) for f in found):
-                shadowed.append((entry.where, surface, [f.quote for f in found]))
+                shadowed.append((entry.origin, surface, [f.quote for f in found]))
                 break
     assert not shadowed, shadowed[:20]

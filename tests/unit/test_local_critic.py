@@ -225,11 +225,27 @@ def test_generalised_families(text: str, quote: str, replacement: str):
         ("A lamp was lit. We talked. We will burn the midnight oil. Then we rest.", False),
         ("The sword from grave 14 is a double-edged sword of type X.", True),
         ("Remote work is a double-edged sword for managers.", False),
+        ("Fire wardens do not put out fires; they lead everyone outside.", True),  # number
+        ("He found a needle in a haystack, quite literally.", True),
+        ("The lamp smoked.\n\nHe would burn the midnight oil tonight.", True),  # blank line
+        # the idiom's own noun anywhere in the paragraph, not only next door
+        (
+            "The arm lifts a foam ball. It reads force at 200 Hz. It logs the grip. "
+            "If the grip slips, it will drop the ball.",
+            True,
+        ),
+        ("The vendor will drop the ball again. We need a plan.", False),
     ],
 )
 def test_literal_cues_lower_confidence(text: str, literal: bool):
     found = [f for f in LocalCritic().check_text(text) if f.category == "cliche"]
     assert found and (found[0].confidence < 0.5) == literal
+
+
+def test_another_candidate_phrase_is_no_literal_cue():
+    found = LocalCritic().check_text("Our world-class, best-in-class support team.")
+    assert [f.quote for f in found] == ["world-class", "best-in-class"]
+    assert all(f.confidence >= 0.5 for f in found)  # "class" is each other's word, not a cue
 
 
 def test_bare_host_with_a_path_is_not_prose():

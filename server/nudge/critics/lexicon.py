@@ -57,8 +57,8 @@ _FILES = ("cliches.tsv", "wordy.tsv", "clarity.tsv")
 # Words of an idiom too common to tell its literal use when they recur nearby.
 _COMMON_WORDS = frozenset(
     "about after again back before being best come down each ever from give good have here "  # noqa: SIM905
-    "into just know last like long made make more most much must only over said same says "
-    "since some such take tell than that them then there they thing this time very well "
+    "into just know last level like long made make more most much must next only over said same "
+    "says since some still such take tell than that them then there they thing this time very well "
     "were what when where which while with would your".split()
 )
 _WORD_CHARS = re.compile(r"^[\w'’.]+$")
@@ -82,6 +82,7 @@ class Entry:
     not_after: frozenset[str] = frozenset()
     only_after: frozenset[str] | None = None
     literal: frozenset[str] = frozenset()  # literal= cues, plus a cliché's own nouns
+    echo: frozenset[str] = frozenset()  # a cliché's own nouns alone
 
     def allowed_after(self, previous_word: str) -> bool:
         """Tell whether the entry may match after `previous_word` (lower case)."""
@@ -250,6 +251,7 @@ def parse_entries(text: str, source: str, morphology: Morphology) -> list[Entry]
         options = _parse_options(cols[2] if len(cols) > 2 else "", where)
         rule = f"{kind}:{_slug(phrase)}"
         category = KIND_CATEGORY[kind]
+        echo = _echo_words(tokens) if kind == "cliche" else frozenset()
         entries.append(
             Entry(
                 rule,
@@ -261,8 +263,8 @@ def parse_entries(text: str, source: str, morphology: Morphology) -> list[Entry]
                 where,
                 options.get("not_after", frozenset()),
                 options.get("only_after"),
-                options.get("literal", frozenset())
-                | (_echo_words(tokens) if kind == "cliche" else frozenset()),
+                options.get("literal", frozenset()) | echo,
+                echo,
             )
         )
     return entries

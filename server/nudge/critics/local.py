@@ -84,26 +84,69 @@ def _sentence_end(text: str, after: int) -> int:
     return min((i for i in ends if i >= 0), default=len(text))
 
 
-def _has_literal_cue(text: str, start: int, end: int, cues: frozenset[str]) -> bool:
+def _window_start(text: str, start: int) -> int:
+    """Return where the sentence before the one at `start` begins, skipping blank lines."""
+    left = _sentence_start(text, start)
+    while left > 0:
+        previous = _sentence_start(text, left - 1)
+        blank, left = not text[previous:left].strip(), previous
+        if not blank:
+            break
+    return left
+
+
+def _window_end(text: str, end: int) -> int:
+    """Return where the sentence after the one at `end` ends, skipping blank lines."""
+    right = _sentence_end(text, end)
+    while right < len(text):
+        following = _sentence_end(text, right + 1)
+        blank, right = not text[right + 1 : following].strip(), following
+        if not blank:
+            break
+    return right
+
+
+def _has_literal_cue(
+    text: str, start: int, end: int, cues: frozenset[str], others: Sequence[tuple[int, int]] = ()
+) -> bool:
     """Tell whether the phrase's sentence, or one either side, names its literal domain.
 
     Writers set the scene in the sentence before ("The farmer lost a ring in the
-    barn.") as often as in the same one, so the window is three sentences. A cue counts
-    in either number ("fire wardens" cues "put out fires"). A sentence that says
+    barn.") as often as in the same one, so the window is three sentences; blank lines
+    and headings' line breaks do not use up the window. A cue counts in either number
+    ("fire wardens" cues "put out fires"), but not inside another candidate phrase
+    ("world-class" is no literal cue for "best-in-class"). A sentence that says
     "literal" or "literally" is taken at its word.
     """
-    left = _sentence_start(text, start)
-    left = _sentence_start(text, left - 1) if left > 0 else 0
-    right = _sentence_end(text, end)
-    right = _sentence_end(text, right + 1) if right < len(text) else right
-    around = text[left:start] + " " + text[end:right]
-    for word in MATCH_WORDS.findall(around.lower()):
+    left, right = _window_start(text, start), _window_end(text, end)
+    around = list(text[left:right])
+    for a, b in [(start, end), *others]:  # the phrase itself and other candidates
+        for i in range(max(a, left), min(b, right)):
+            around[i - left] = " "
+    for word in MATCH_WORDS.findall("".join(around).lower()):
         if word.endswith(("'s", "’s")):
             word = word[:-2]
         if word in cues or word + "s" in cues or (word.endswith("s") and word[:-1] in cues):
             return True
     own = text[_sentence_start(text, start) : _sentence_end(text, end)].lower()
     return _LITERAL_MARKERS.search(own) is not None
+
+
+def _echoed(
+    text: str, start: int, end: int, echo: frozenset[str], others: Sequence[tuple[int, int]]
+) -> bool:
+    """Tell whether the idiom's own nouns recur anywhere else in the paragraph.
+
+    "The arm lifts a foam ball. … If the grip slips, it will drop the ball": a literal
+    scene names its objects; a figurative idiom rarely repeats its nouns nearby.
+    """
+    blanked = list(text)
+    for a, b in [(start, end), *others]:
+        blanked[a:b] = " " * (b - a)
+    for word in MATCH_WORDS.findall("".join(blanked).lower()):
+        if word in echo or word + "s" in echo or (word.endswith("s") and word[:-1] in echo):
+            return True
+    return False
 
 
 def _in_quotes(block: Block, start: int, end: int, quoted: list[tuple[int, int]]) -> bool:
@@ -147,7 +190,7 @@ class LocalCritic:
         quoted = _quoted_spans(masked, text)
         findings = []
         for start, end in _longest_first(candidates):
-            finding = self._finding(block, start, end, quoted)
+            finding = self._finding(block, start, end, quoted, candidates)
             if finding is not None:
                 findings.append(finding)
         for hit in hits:  # a lexicon phrase on the same words says it more precisely
@@ -173,7 +216,12 @@ class LocalCritic:
         )
 
     def _finding(
-        self, block: Block, start: int, end: int, quoted: list[tuple[int, int]]
+        self,
+        block: Block,
+        start: int,
+        end: int,
+        quoted: list[tuple[int, int]],
+        candidates: Sequence[tuple[int, int]] = (),
     ) -> Finding | None:
         quote = block.text[start:end]
         words = MATCH_WORDS.findall(quote)
@@ -193,7 +241,11 @@ class LocalCritic:
             confidence *= QUOTED_FACTOR
         if _looks_like_title(words):
             confidence *= TITLE_CASE_FACTOR
-        if entry.literal and _has_literal_cue(block.masked, start, end, entry.literal):
+        others = [c for c in candidates if c[1] <= start or c[0] >= end]
+        if entry.literal and (
+            _has_literal_cue(block.masked, start, end, entry.literal, others)
+            or _echoed(block.masked, start, end, entry.echo, others)
+        ):
             confidence *= LITERAL_FACTOR
         return Finding(
             start=start,
