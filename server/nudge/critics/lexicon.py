@@ -81,8 +81,8 @@ class Entry:
     origin: str
     not_after: frozenset[str] = frozenset()
     only_after: frozenset[str] | None = None
-    literal: frozenset[str] = frozenset()  # literal= cues, plus a cliché's own nouns
-    echo: frozenset[str] = frozenset()  # a cliché's own nouns alone
+    literal: frozenset[str] = frozenset()  # literal= cues: the idiom's literal scene
+    echo: frozenset[str] = frozenset()  # a cliché's own nouns, literal if they recur
 
     def allowed_after(self, previous_word: str) -> bool:
         """Tell whether the entry may match after `previous_word` (lower case)."""
@@ -251,7 +251,6 @@ def parse_entries(text: str, source: str, morphology: Morphology) -> list[Entry]
         options = _parse_options(cols[2] if len(cols) > 2 else "", where)
         rule = f"{kind}:{_slug(phrase)}"
         category = KIND_CATEGORY[kind]
-        echo = _echo_words(tokens) if kind == "cliche" else frozenset()
         entries.append(
             Entry(
                 rule,
@@ -263,8 +262,8 @@ def parse_entries(text: str, source: str, morphology: Morphology) -> list[Entry]
                 where,
                 options.get("not_after", frozenset()),
                 options.get("only_after"),
-                options.get("literal", frozenset()) | echo,
-                echo,
+                options.get("literal", frozenset()),
+                _echo_words(tokens) if kind == "cliche" else frozenset(),
             )
         )
     return entries

@@ -106,47 +106,47 @@ def _window_end(text: str, end: int) -> int:
     return right
 
 
-def _has_literal_cue(
-    text: str, start: int, end: int, cues: frozenset[str], others: Sequence[tuple[int, int]] = ()
+def _names_any(
+    text: str, left: int, right: int, words: frozenset[str], skip: Sequence[tuple[int, int]]
 ) -> bool:
-    """Tell whether the phrase's sentence, or one either side, names its literal domain.
+    """Tell whether text[left:right], outside the `skip` spans, has one of `words`.
 
-    Writers set the scene in the sentence before ("The farmer lost a ring in the
-    barn.") as often as in the same one, so the window is three sentences; blank lines
-    and headings' line breaks do not use up the window. A cue counts in either number
-    ("fire wardens" cues "put out fires"), but not inside another candidate phrase
-    ("world-class" is no literal cue for "best-in-class"). A sentence that says
-    "literal" or "literally" is taken at its word.
+    A word counts in either number ("fire wardens" names "fires") and without its 's.
     """
-    left, right = _window_start(text, start), _window_end(text, end)
-    around = list(text[left:right])
-    for a, b in [(start, end), *others]:  # the phrase itself and other candidates
-        for i in range(max(a, left), min(b, right)):
-            around[i - left] = " "
-    for word in MATCH_WORDS.findall("".join(around).lower()):
+    for m in MATCH_WORDS.finditer(text, left, right):
+        if any(a < m.end() and m.start() < b for a, b in skip):
+            continue
+        word = m.group().lower()
         if word.endswith(("'s", "’s")):
             word = word[:-2]
-        if word in cues or word + "s" in cues or (word.endswith("s") and word[:-1] in cues):
-            return True
-    own = text[_sentence_start(text, start) : _sentence_end(text, end)].lower()
-    return _LITERAL_MARKERS.search(own) is not None
-
-
-def _echoed(
-    text: str, start: int, end: int, echo: frozenset[str], others: Sequence[tuple[int, int]]
-) -> bool:
-    """Tell whether the idiom's own nouns recur anywhere else in the paragraph.
-
-    "The arm lifts a foam ball. … If the grip slips, it will drop the ball": a literal
-    scene names its objects; a figurative idiom rarely repeats its nouns nearby.
-    """
-    blanked = list(text)
-    for a, b in [(start, end), *others]:
-        blanked[a:b] = " " * (b - a)
-    for word in MATCH_WORDS.findall("".join(blanked).lower()):
-        if word in echo or word + "s" in echo or (word.endswith("s") and word[:-1] in echo):
+        if word in words or word + "s" in words or (word.endswith("s") and word[:-1] in words):
             return True
     return False
+
+
+def _literal_use(
+    block: Block, start: int, end: int, entry: Entry, others: list[tuple[int, int]]
+) -> bool:
+    """Tell whether the idiom at start..end reads as literal in its paragraph.
+
+    - Its own nouns recur anywhere else in the paragraph: "The arm lifts a foam ball.
+      … If the grip slips, it will drop the ball." A figurative idiom rarely repeats
+      its nouns nearby.
+    - Its sentence, or one either side, names its literal domain (the entry's cues).
+      Writers set the scene in the sentence before ("The farmer lost a ring in the
+      barn.") as often as in the same one; blank lines do not use up the window.
+    - Its sentence says "literal" or "literally".
+    Words inside another candidate phrase never count ("world-class" does not make
+    "best-in-class" literal).
+    """
+    text = block.masked
+    skip = [(start, end), *others]
+    if _names_any(text, 0, len(text), entry.echo, skip):
+        return True
+    if _names_any(text, _window_start(text, start), _window_end(text, end), entry.literal, skip):
+        return True
+    own = text[_sentence_start(text, start) : _sentence_end(text, end)].lower()
+    return _LITERAL_MARKERS.search(own) is not None
 
 
 def _in_quotes(block: Block, start: int, end: int, quoted: list[tuple[int, int]]) -> bool:
@@ -241,12 +241,10 @@ class LocalCritic:
             confidence *= QUOTED_FACTOR
         if _looks_like_title(words):
             confidence *= TITLE_CASE_FACTOR
-        others = [c for c in candidates if c[1] <= start or c[0] >= end]
-        if entry.literal and (
-            _has_literal_cue(block.masked, start, end, entry.literal, others)
-            or _echoed(block.masked, start, end, entry.echo, others)
-        ):
-            confidence *= LITERAL_FACTOR
+        if entry.literal or entry.echo:
+            others = [c for c in candidates if c[1] <= start or c[0] >= end]
+            if _literal_use(block, start, end, entry, others):
+                confidence *= LITERAL_FACTOR
         return Finding(
             start=start,
             end=end,
