@@ -235,6 +235,9 @@ def test_generalised_families(text: str, quote: str, replacement: str):
             True,
         ),
         ("The vendor will drop the ball again. We need a plan.", False),
+        # words with many everyday senses are no echo: a purchase order, a department head
+        ("Orders over £2,000 need sign-off. I know this is a tall order.", False),
+        ("We'll hear from each division head and then put our heads together.", False),
     ],
 )
 def test_literal_cues_lower_confidence(text: str, literal: bool):

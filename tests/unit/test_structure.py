@@ -1,4 +1,5 @@
-"""The sentence checks: double negatives, long sentences, buried actions, "various X"."""
+"""The sentence checks: double negatives, long sentences, buried actions, vague quantities,
+"in a reliable manner" and "3 p.m. in the afternoon"."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from nudge.critics.structure import (
     LONG_SENTENCE_WORDS,
     SentenceChecks,
     StructureError,
+    adverb,
     default_sentence_checks,
     load_sentence_checks,
     parse_negated,
@@ -121,6 +123,92 @@ def test_various_before_a_noun_phrase(checks):
     assert rules_and_quotes(checks, text) == [("vague:various-x", "various aspects")]
     assert checks.check("Pick one of the various adapters.") == []  # a known set
     assert checks.check("We tried various different ways.") == []  # a redundancy instead
+
+
+@pytest.mark.parametrize(
+    ("text", "quote"),
+    [
+        ("I saw some weird stuff in the logs.", "some weird stuff"),
+        ("It also has a few other tweaks.", "a few other tweaks"),
+        ("This release brings numerous other enhancements.", "numerous other enhancements"),
+        ("Outcomes depend on a range of factors.", "a range of factors"),
+    ],
+)
+def test_loose_quantities_of_catch_all_nouns(checks, text, quote):
+    assert rules_and_quotes(checks, text) == [("vague:some-things", quote)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ownership rules prevent some kinds of bugs.",  # a quantity of kinds, not of bugs
+        "We also have to make some small changes to main.",  # countable: may be exact
+        "Next we look at a few aspects of the language.",
+    ],
+)
+def test_quantities_that_are_not_vague(checks, text):
+    assert [h.rule for h in checks.check(text)] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "quote", "replacement"),
+    [
+        (
+            "We can't build it in a reliable manner.",
+            "wordy:adjective-manner",
+            "in a reliable manner",
+            "reliably",
+        ),
+        (
+            "In a more systematic fashion, we",
+            "wordy:adjective-manner",
+            "In a more systematic fashion",
+            "More systematically",
+        ),
+        (
+            "Search in a case-sensitive manner.",
+            "wordy:adjective-manner",
+            "in a case-sensitive manner",
+            "case-sensitively",
+        ),
+        (
+            "Call me at 3 p.m. in the afternoon.",
+            "redundant:clock-time",
+            "3 p.m. in the afternoon",
+            "3 p.m.",
+        ),
+        (
+            "Doors open at 7:30am in the morning.",
+            "redundant:clock-time",
+            "7:30am in the morning",
+            "7:30am",
+        ),
+        (
+            "The alarm went off at 11 pm at night.",
+            "redundant:clock-time",
+            "11 pm at night",
+            "11 pm",
+        ),
+    ],
+)
+def test_checks_that_offer_a_shorter_form(checks, text, rule, quote, replacement):
+    (hit,) = checks.check(text)
+    assert (hit.rule, text[hit.start : hit.end], hit.replacement) == (rule, quote, replacement)
+    assert hit.category == {"wordy": "wordiness", "redundant": "redundancy"}[hit.kind]
+
+
+def test_forms_without_a_plain_shorter_one_are_left_alone(checks):
+    assert checks.check("Reply in a timely manner.") == []  # no "timelily"
+    assert checks.check("Sort them in the same manner.") == []
+    assert checks.check("The flight lands at 8 p.m. in the morning, local time?") == []
+    assert [adverb(a) for a in ("gentle", "basic", "hasty", "full", "true", "clear")] == [
+        "gently",
+        "basically",
+        "hastily",
+        "fully",
+        "truly",
+        "clearly",
+    ]
 
 
 def test_sentences_split_on_ends_and_hard_line_breaks_only():

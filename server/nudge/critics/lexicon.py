@@ -54,12 +54,15 @@ KIND_CATEGORY: dict[str, str] = {
 
 DELETE = "<delete>"  # a replacement column meaning "cut the phrase"
 _FILES = ("cliches.tsv", "wordy.tsv", "clarity.tsv")
-# Words of an idiom too common to tell its literal use when they recur nearby.
+# Words of an idiom too common to tell its literal use when they recur nearby: function
+# words, and words with many everyday senses ("the order was raised" is no tall order, a
+# department "head" puts no heads together, "under 200 ms" says nothing of a hood).
 _COMMON_WORDS = frozenset(
-    "about after again back before being best come down each ever from give good have here "  # noqa: SIM905
-    "into just know last level like long made make more most much must next only over said same "
-    "says since some still such take tell than that them then there they thing this time very well "
-    "were what when where which while with would your".split()
+    "about above after again back before being best below come down each ever figure from give "  # noqa: SIM905
+    "good have head here into just know last level like long made make more most much must next "
+    "only order over running said same says since some still such take tell than that them then "
+    "there they thin thing this time under very view well were what when where which while with "
+    "would your".split()
 )
 _WORD_CHARS = re.compile(r"^[\w'’.]+$")
 
@@ -216,8 +219,13 @@ def _echo_words(tokens: Sequence[Token]) -> frozenset[str]:
         for token in tokens
         if token.kind == "noun" or (token.kind == "word" and len(token.options) == 1)
         for option in token.options
-        if len(option) >= 4 and option.isalpha() and option not in _COMMON_WORDS
+        if len(option) >= 4 and option.isalpha() and not _common(option)
     )
+
+
+def _common(word: str) -> bool:
+    """Tell whether a word, or the singular of a plural, is one of `_COMMON_WORDS`."""
+    return word in _COMMON_WORDS or (word.endswith("s") and word[:-1] in _COMMON_WORDS)
 
 
 def parse_entries(text: str, source: str, morphology: Morphology) -> list[Entry]:

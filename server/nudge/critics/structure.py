@@ -10,7 +10,12 @@ The lexicon finds fixed phrases; these checks look at how a sentence is built:
   ("the provision of feedback to students by teachers"), or followed by an empty verb
   ("the implementation of the rota was carried out");
 - `vague:various-x`: "various" before a noun phrase ("various improvements"), unless a
-  determiner makes it a known set ("the various adapters").
+  determiner makes it a known set ("the various adapters");
+- `vague:some-things`: a loose quantity of a catch-all noun ("some weird stuff", "a few
+  other tweaks", "numerous other enhancements");
+- `wordy:adjective-manner`: "in a reliable manner" for "reliably", with the adverb as the fix;
+- `redundant:clock-time`: "3 p.m. in the afternoon", where the clock already says which
+  half of the day.
 
 An ambiguous "this" or "it" needs to know what the earlier sentences are about; a
 sentence-opening "This" plus a verb was tried and flagged well-edited prose (the rust book)
@@ -39,12 +44,17 @@ KIND_CATEGORY: dict[str, str] = {
     "convoluted": Category.CLARITY.value,
     "nominalisation": Category.CLARITY.value,
     "vague": Category.CLARITY.value,
+    "wordy": Category.WORDINESS.value,
+    "redundant": Category.REDUNDANCY.value,
 }
 RULES: dict[str, str] = {
     "convoluted:double-negative": "convoluted",
     "convoluted:long-sentence": "convoluted",
     "nominalisation:noun-subject": "nominalisation",
     "vague:various-x": "vague",
+    "vague:some-things": "vague",
+    "wordy:adjective-manner": "wordy",
+    "redundant:clock-time": "redundant",
 }
 
 
@@ -98,6 +108,32 @@ _PHRASE_STOP = _words(
     "of to in for on with and or that which who from across at by since are is was were "
     "have has had can may will would could should as than but so into onto over under "
     "between within without through during before after about such"
+)
+# A loose quantity of a catch-all noun: "some weird stuff", "a few other tweaks". A
+# countable noun ("some changes", "a few aspects") is vague only after "other" or a loose
+# quantifier ("numerous enhancements"): "some bugs" may be exactly the bugs meant.
+_LOOSE = (
+    r"(?:numerous|a\s+range\s+of|a\s+lot\s+of|lots\s+of|loads\s+of|a\s+bunch\s+of|a\s+host\s+of|"
+    r"all\s+sorts\s+of|all\s+kinds\s+of|assorted|miscellaneous)"
+)
+_SOME_THINGS = re.compile(
+    rf"\b(?:(?:some|a\s+few|{_LOOSE})\s+(?:other\s+)?(?P<modifiers>(?:[a-z][\w'’-]*\s+){{0,2}}?)"
+    r"(?:stuff|things|tweaks|bits)"
+    rf"|(?:{_LOOSE}\s+(?:other\s+)?|(?:some|a\s+few)\s+other\s+)(?P<more>(?:[a-z][\w'’-]*\s+){{0,2}}?)"
+    r"(?:enhancements|improvements|fixes|changes|factors|issues|aspects|problems|bugs))\b",
+    re.IGNORECASE,
+)
+# "in a reliable manner", "in a more careful fashion": an adverb said at length.
+_MANNER = re.compile(
+    r"\b[Ii]n\s+an?\s+(?P<more>(?:more|less)\s+)?(?P<adjective>[a-z]+(?:-[a-z]+)?)\s+(?:manner|fashion)\b"
+)
+# Adjectives whose "-ly" form is not the adverb, or that the lexicon words better.
+_NO_ADVERB = _words("same similar different following certain such this that other general")
+# "3 p.m. in the afternoon": the clock already says which half of the day.
+_CLOCK_HALF = re.compile(
+    r"\b(?P<time>\d{1,2}(?:[:.]\d{2})?\s*(?:(?P<am>a\.\s?m\.|am\b)|(?P<pm>p\.\s?m\.|pm\b)))"
+    r"\s+(?P<half>in\s+the\s+(?P<part>morning|afternoon|evening)|at\s+night)\b",
+    re.IGNORECASE,
 )
 # "the various adapters", "its various options": a known set, not a vague one.
 _DETERMINERS = _words("the these those its their our your his her my")
@@ -192,6 +228,11 @@ class SentenceChecks:
         hits += _noun_subjects(masked)
         if "arious" in masked:
             hits += _various(masked)
+        hits += _some_things(masked)
+        if "anner" in masked or "ashion" in masked:
+            hits += _adjective_manner(masked)
+        if "m" in masked:
+            hits += _clock_half(masked)
         if masked.count(" ") + masked.count("\n") >= LONG_SENTENCE_WORDS:  # cheap bound
             for start, end in sentences(masked):
                 hits += _long_sentence(masked, start, end)
@@ -277,6 +318,60 @@ def _various(text: str) -> list[Hit]:
         quote = " ".join(text[m.start() : end].split())
         message = f"'{quote}' is vague; name them, or say how many."
         hits.append(Hit(m.start(), end, "vague:various-x", message))
+    return hits
+
+
+def _some_things(text: str) -> list[Hit]:
+    hits = []
+    for m in _SOME_THINGS.finditer(text):
+        if _PHRASE_STOP & _words(m.group("modifiers") or m.group("more") or ""):
+            continue  # "some kinds of bugs": the quantity is of something else
+        quote = " ".join(m.group().split())
+        message = f"'{quote}' is vague; name them, or say how many."
+        hits.append(Hit(m.start(), m.end(), "vague:some-things", message))
+    return hits
+
+
+def adverb(adjective: str) -> str | None:
+    """Return the "-ly" adverb of an adjective ("reliable" -> "reliably"), or None."""
+    if adjective.endswith("ly") or adjective in _NO_ADVERB:
+        return None  # "timely", "friendly": no adverb to offer
+    if adjective.endswith("le") and len(adjective) > 3 and adjective[-3] not in "aeiou":
+        return adjective[:-1] + "y"  # reliable, simple, gentle
+    if adjective.endswith("ic"):
+        return adjective + "ally"
+    if adjective.endswith("y"):
+        return adjective[:-1] + "ily"
+    if adjective.endswith(("ll", "ue")):
+        return adjective[:-1] + "ly" if adjective.endswith("ue") else adjective + "y"
+    return adjective + "ly"
+
+
+def _adjective_manner(text: str) -> list[Hit]:
+    hits = []
+    for m in _MANNER.finditer(text):
+        plain = adverb(m.group("adjective"))
+        if plain is None:
+            continue
+        replacement = (m.group("more") or "").lower().replace("\n", " ") + plain
+        replacement = " ".join(replacement.split())
+        if m.group()[0] == "I":
+            replacement = replacement[0].upper() + replacement[1:]
+        quote = " ".join(m.group().split())
+        message = f"'{quote}' says '{replacement}' at length."
+        hits.append(Hit(m.start(), m.end(), "wordy:adjective-manner", message, replacement))
+    return hits
+
+
+def _clock_half(text: str) -> list[Hit]:
+    hits = []
+    for m in _CLOCK_HALF.finditer(text):
+        part = (m.group("part") or "night").lower()
+        if (part == "morning") != (m.group("am") is not None):
+            continue  # "8 p.m. in the morning" is a mistake, not a repetition
+        time = m.group("time")
+        message = f"'{time}' already says '{' '.join(m.group('half').split())}'."
+        hits.append(Hit(m.start(), m.end(), "redundant:clock-time", message, time))
     return hits
 
 
