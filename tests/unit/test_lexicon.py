@@ -217,3 +217,15 @@ def test_no_shipped_entry_is_shadowed_by_another():
                 shadowed.append((entry.origin, surface, [f.quote for f in found]))
                 break
     assert not shadowed, shadowed[:20]
+
+
+def test_an_ending_that_may_be_empty_does_not_hide_a_longer_phrase(tmp_path: Path):
+    """ "purchase" + "(s|)" beside "purchase of": the regex takes the first branch that fits."""
+    for name in ("verbs.tsv", "nouns.tsv", "cliches.tsv", "wordy.tsv"):
+        (tmp_path / name).write_text("# empty\n", "utf-8")
+    (tmp_path / "clarity.tsv").write_text(
+        "nominal\tmake~ a purchase+\tbuy~\nnominal\tmake~ a purchase of\tbuy~\n", "utf-8"
+    )
+    text = "we make a purchase of shares"
+    spans = load_lexicon(tmp_path).find_spans(text)
+    assert [text[a:b] for a, b in spans] == ["make a purchase of"]  # the longer at that start

@@ -59,10 +59,11 @@ def norm(word: str) -> str:
 def _variants(tokens: Sequence[Token]) -> Iterable[list[str]]:
     """Yield each entry's surface forms as lists of trie items.
 
-    The first word is spelt out character by character, so entries share prefixes and the
-    pattern dispatches on the first letter; a word with several forms keeps only their
-    common prefix as characters. Everything after is one item per token, so the rest of
-    the phrase is not repeated for every form of the first word.
+    Every word is spelt out character by character, so entries share prefixes and the
+    pattern dispatches on one character at a time, after "in the" as much as at a word's
+    start (a word item there made the engine try hundreds of words in turn). A word with
+    several forms keeps their common prefix as characters and one item for the endings,
+    so the rest of the phrase is not repeated for every form.
     """
     sequences: list[list[str]] = [[]]
     for index, token in enumerate(tokens):
@@ -71,16 +72,14 @@ def _variants(tokens: Sequence[Token]) -> Iterable[list[str]]:
             choices = [["\x00slot:" + token.base]]
         elif len(token.options) == 1:
             choices = [list(token.options[0])]
-        elif can_start:
-            # A word a match can start with: one choice per first letter, so the pattern
-            # still dispatches on a character ("conduct~|perform~ an audit of" would
-            # otherwise try every form of both verbs at every word boundary).
+        else:
+            # One choice per first letter, so the pattern still dispatches on a character
+            # ("conduct~|perform~ an audit of" would otherwise try every form of both verbs).
             by_letter: dict[str, list[str]] = {}
             for option in token.options:
                 by_letter.setdefault(option[:1], []).append(option)
             choices = [_stem_and_rest(group) for _, group in sorted(by_letter.items())]
-        else:
-            choices = [_stem_and_rest(list(token.options))]
+        choices = [c for choice in choices for c in _without_empty_ending(choice)]
         if token.comma:
             choices = [[*c, _COMMA] for c in choices]
         grown = []
@@ -89,11 +88,26 @@ def _variants(tokens: Sequence[Token]) -> Iterable[list[str]]:
                 grown.append(seq)
             for choice in choices:
                 if seq:
-                    grown.append([*seq, _SEP, "\x00word:" + "".join(choice)])
+                    grown.append([*seq, _SEP, *choice])
                 else:
                     grown.append(list(choice))
         sequences = grown
     return sequences
+
+
+def _without_empty_ending(choice: list[str]) -> list[list[str]]:
+    """Split "purchase" + "(s|)" into "purchase" and "purchase" + "(s)".
+
+    An ending that may be empty would match beside a longer continuation ("purchase of")
+    and win, since a regex alternation takes the first branch that fits, not the longest.
+    """
+    if not choice or not choice[-1].startswith("\x00alt:"):
+        return [choice]
+    endings = choice[-1][len("\x00alt:") :].split("|")
+    if "" not in endings:
+        return [choice]
+    rest = [e for e in endings if e]
+    return [choice[:-1], [*choice[:-1], "\x00alt:" + "|".join(rest)]]
 
 
 def _stem_and_rest(options: list[str]) -> list[str]:
@@ -110,8 +124,6 @@ def _item_regex(item: str) -> str:
         return _SEP_RE
     if item == _COMMA:
         return ",?"
-    if item.startswith("\x00word:"):
-        return "".join(_item_regex(part) for part in _split_word_item(item[len("\x00word:") :]))
     if item.startswith("\x00alt:"):
         options = item[len("\x00alt:") :].split("|")
         return "(?:" + "|".join("".join(map(_item_regex, o)) for o in options) + ")"
@@ -126,21 +138,6 @@ def _item_regex(item: str) -> str:
     if item in "'’":
         return "['’]"
     return re.escape(item)
-
-
-def _split_word_item(text: str) -> list[str]:
-    """Split a joined word item back into characters and embedded special items."""
-    parts: list[str] = []
-    while text:
-        if text[0] == "\x00":
-            end = text.find("\x00", 1)
-            end = len(text) if end < 0 else end
-            parts.append(text[:end])
-            text = text[end:]
-        else:
-            parts.append(text[0])
-            text = text[1:]
-    return parts
 
 
 def _trie_regex(node: dict) -> str:

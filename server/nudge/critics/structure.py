@@ -116,13 +116,18 @@ _LOOSE = (
     r"(?:numerous|a\s+range\s+of|a\s+lot\s+of|lots\s+of|loads\s+of|a\s+bunch\s+of|a\s+host\s+of|"
     r"all\s+sorts\s+of|all\s+kinds\s+of|assorted|miscellaneous)"
 )
+_CATCH_ALL = "stuff|things|tweaks|bits"
+_COUNTABLE = "enhancements|improvements|fixes|changes|factors|issues|aspects|problems|bugs"
 _SOME_THINGS = re.compile(
     rf"\b(?:(?:some|a\s+few|{_LOOSE})\s+(?:other\s+)?(?P<modifiers>(?:[a-z][\w'’-]*\s+){{0,2}}?)"
-    r"(?:stuff|things|tweaks|bits)"
+    rf"(?:{_CATCH_ALL})"
     rf"|(?:{_LOOSE}\s+(?:other\s+)?|(?:some|a\s+few)\s+other\s+)(?P<more>(?:[a-z][\w'’-]*\s+){{0,2}}?)"
-    r"(?:enhancements|improvements|fixes|changes|factors|issues|aspects|problems|bugs))\b",
+    rf"(?:{_COUNTABLE}))\b",
     re.IGNORECASE,
 )
+# The nouns alone, found first: the full pattern then runs only on the words before one.
+_HEAD_NOUNS = (*_CATCH_ALL.split("|"), *_COUNTABLE.split("|"))
+_HEAD_NOUN = re.compile(rf"\b(?:{_CATCH_ALL}|{_COUNTABLE})\b", re.IGNORECASE)
 # "in a reliable manner", "in a more careful fashion": an adverb said at length.
 _MANNER = re.compile(
     r"\b[Ii]n\s+an?\s+(?P<more>(?:more|less)\s+)?(?P<adjective>[a-z]+(?:-[a-z]+)?)\s+(?:manner|fashion)\b"
@@ -228,10 +233,12 @@ class SentenceChecks:
         hits += _noun_subjects(masked)
         if "arious" in masked:
             hits += _various(masked)
-        hits += _some_things(masked)
-        if "anner" in masked or "ashion" in masked:
+        lower = masked.lower()  # cheap substring tests spare most blocks the patterns
+        if any(noun in lower for noun in _HEAD_NOUNS):
+            hits += _some_things(masked)
+        if "manner" in lower or "fashion" in lower:
             hits += _adjective_manner(masked)
-        if "m" in masked:
+        if any(word in lower for word in ("morning", "afternoon", "evening", "night")):
             hits += _clock_half(masked)
         if masked.count(" ") + masked.count("\n") >= LONG_SENTENCE_WORDS:  # cheap bound
             for start, end in sentences(masked):
@@ -323,7 +330,11 @@ def _various(text: str) -> list[Hit]:
 
 def _some_things(text: str) -> list[Hit]:
     hits = []
-    for m in _SOME_THINGS.finditer(text):
+    for noun in _HEAD_NOUN.finditer(text):
+        window = _SOME_THINGS.finditer(text, max(0, noun.start() - 80), noun.end())
+        m = next((m for m in window if m.end() == noun.end()), None)
+        if m is None:
+            continue
         if _PHRASE_STOP & _words(m.group("modifiers") or m.group("more") or ""):
             continue  # "some kinds of bugs": the quantity is of something else
         quote = " ".join(m.group().split())
