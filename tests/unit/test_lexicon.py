@@ -68,6 +68,7 @@ def test_every_file_has_a_format_header():
         ("cliches.tsv", "spill~ the beans\treveal~ [one's]", "lacks"),
         ("cliches.tsv", "at the end\tfinish~", "no verb"),
         ("cliches.tsv", "spill the beans\t-\tnever_after=x", "unknown option"),
+        ("cliches.tsv", "as quiet as a mouse\t-\tliteral=mice", "simile is never literal"),
         ("wordy.tsv", "in order to", "needs a replacement"),
         ("wordy.tsv", "in order to\t", "needs a replacement"),
         ("wordy.tsv", "in order|| to\tto", "empty alternative"),

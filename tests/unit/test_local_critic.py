@@ -238,6 +238,8 @@ def test_generalised_families(text: str, quote: str, replacement: str):
         # words with many everyday senses are no echo: a purchase order, a department head
         ("Orders over £2,000 need sign-off. I know this is a tall order.", False),
         ("We'll hear from each division head and then put our heads together.", False),
+        # a simile says it is a comparison: the mouse in the next clause changes nothing
+        ("A mouse ran past, and she crept by as quiet as a mouse.", False),
     ],
 )
 def test_literal_cues_lower_confidence(text: str, literal: bool):

@@ -64,6 +64,9 @@ _COMMON_WORDS = frozenset(
     "there they thin thing this time under very view well were what when where which while with "
     "would your".split()
 )
+# "as quiet as a mouse", "drink like a fish": a comparison says it is figurative, so a
+# mouse in the pantry next door does not make it literal.
+_SIMILE = re.compile(r"^(?:\S+ )?as \S+ as |\blike (?:a|an|the)\b")
 _WORD_CHARS = re.compile(r"^[\w'’.]+$")
 
 
@@ -257,6 +260,9 @@ def parse_entries(text: str, source: str, morphology: Morphology) -> list[Entry]
         if replacement:
             _check_replacement(replacement, tokens, where)
         options = _parse_options(cols[2] if len(cols) > 2 else "", where)
+        simile = kind == "cliche" and _SIMILE.search(phrase) is not None
+        if simile and "literal" in options:
+            raise LexiconError(f"{where}: a simile is never literal; drop its literal= cues")
         rule = f"{kind}:{_slug(phrase)}"
         category = KIND_CATEGORY[kind]
         entries.append(
@@ -271,7 +277,7 @@ def parse_entries(text: str, source: str, morphology: Morphology) -> list[Entry]
                 options.get("not_after", frozenset()),
                 options.get("only_after"),
                 options.get("literal", frozenset()),
-                _echo_words(tokens) if kind == "cliche" else frozenset(),
+                _echo_words(tokens) if kind == "cliche" and not simile else frozenset(),
             )
         )
     return entries
