@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -111,6 +112,16 @@ def _slug(phrase: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
+# Thousands of tokens carry the same few tag sets ({"sg"}, {"past", "pp"}), and thousands
+# of entries the same words ("the", "of"): one copy of each.
+_TAG_SETS: dict[frozenset[str], frozenset[str]] = {}
+_TOKENS: dict[Token, Token] = {}
+
+
+def _shared(tags: frozenset[str]) -> frozenset[str]:
+    return _TAG_SETS.setdefault(tags, tags)
+
+
 def _parse_tokens(phrase: str, morphology: Morphology, where: str) -> tuple[Token, ...]:
     tokens: list[Token] = []
     for raw in phrase.split():
@@ -144,16 +155,17 @@ def _parse_tokens(phrase: str, morphology: Morphology, where: str) -> tuple[Toke
             if kind == "verb":
                 forms = morphology.verb_forms(stem)
                 surfaces = [s for variants in forms.values() for s in variants]
-                tags.update({s: verb_tags_of(forms, s) for s in surfaces})
+                tags.update({s: _shared(verb_tags_of(forms, s)) for s in surfaces})
             elif kind == "noun":
                 surfaces = [stem, *morphology.plurals(stem)]
-                tags.update({stem: frozenset({"sg"})})
-                tags.update({p: frozenset({"pl"}) for p in surfaces[1:] if p != stem})
+                tags.update({stem: _shared(frozenset({"sg"}))})
+                tags.update({p: _shared(frozenset({"pl"})) for p in surfaces[1:] if p != stem})
             else:
                 surfaces = [stem]
             options.extend(s for s in surfaces if s not in options)
         base = alternatives[0].rstrip("~+")
-        tokens.append(Token(kind, tuple(options), base, optional, comma, tags))
+        token = Token(kind, tuple(sys.intern(o) for o in options), base, optional, comma, tags)
+        tokens.append(_TOKENS.setdefault(token, token))
     if not tokens or all(t.optional for t in tokens):
         raise LexiconError(f"{where}: empty phrase")
     return tuple(tokens)
@@ -206,7 +218,7 @@ def _parse_options(text: str, where: str) -> dict[str, frozenset[str]]:
                 f"{where}: unknown option {option!r} (expected one of "
                 f"{', '.join(o + '=w1,w2' for o in _OPTIONS)})"
             )
-        found.setdefault(key, set()).update(norm(v) for v in value.split(",") if v)
+        found.setdefault(key, set()).update(sys.intern(norm(v)) for v in value.split(",") if v)
     return {key: frozenset(words) for key, words in found.items()}
 
 
