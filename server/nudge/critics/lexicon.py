@@ -113,9 +113,10 @@ def _slug(phrase: str) -> str:
 
 
 # Thousands of tokens carry the same few tag sets ({"sg"}, {"past", "pp"}), and thousands
-# of entries the same words ("the", "of"): one copy of each.
+# of entries the same words ("the", "of"): one copy of each per process. A token's tags
+# are part of its key, since they come from the verb table it was parsed with.
 _TAG_SETS: dict[frozenset[str], frozenset[str]] = {}
-_TOKENS: dict[Token, Token] = {}
+_TOKENS: dict[tuple[Token, frozenset], Token] = {}
 
 
 def _shared(tags: frozenset[str]) -> frozenset[str]:
@@ -165,7 +166,7 @@ def _parse_tokens(phrase: str, morphology: Morphology, where: str) -> tuple[Toke
             options.extend(s for s in surfaces if s not in options)
         base = alternatives[0].rstrip("~+")
         token = Token(kind, tuple(sys.intern(o) for o in options), base, optional, comma, tags)
-        tokens.append(_TOKENS.setdefault(token, token))
+        tokens.append(_TOKENS.setdefault((token, frozenset(tags.items())), token))
     if not tokens or all(t.optional for t in tokens):
         raise LexiconError(f"{where}: empty phrase")
     return tuple(tokens)

@@ -353,8 +353,10 @@ def adverb(adjective: str) -> str | None:
         return adjective + "ally"
     if adjective.endswith("y"):
         return adjective[:-1] + "ily"
-    if adjective.endswith(("ll", "ue")):
-        return adjective[:-1] + "ly" if adjective.endswith("ue") else adjective + "y"
+    if adjective.endswith("ll"):
+        return adjective + "y"  # full
+    if adjective.endswith("ue"):
+        return adjective[:-1] + "ly"  # true
     return adjective + "ly"
 
 
@@ -364,8 +366,7 @@ def _adjective_manner(text: str) -> list[Hit]:
         plain = adverb(m.group("adjective"))
         if plain is None:
             continue
-        replacement = (m.group("more") or "").lower().replace("\n", " ") + plain
-        replacement = " ".join(replacement.split())
+        replacement = " ".join([*(m.group("more") or "").lower().split(), plain])
         if m.group()[0] == "I":
             replacement = replacement[0].upper() + replacement[1:]
         quote = " ".join(m.group().split())
