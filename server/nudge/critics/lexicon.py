@@ -116,6 +116,7 @@ def _slug(phrase: str) -> str:
 # of entries the same words ("the", "of"): one copy of each per process. A token's tags
 # are part of its key, since they come from the verb table it was parsed with.
 _TAG_SETS: dict[frozenset[str], frozenset[str]] = {}
+_SINGULAR, _PLURAL = frozenset({"sg"}), frozenset({"pl"})
 _TOKENS: dict[tuple[Token, frozenset], Token] = {}
 
 
@@ -159,8 +160,8 @@ def _parse_tokens(phrase: str, morphology: Morphology, where: str) -> tuple[Toke
                 tags.update({s: _shared(verb_tags_of(forms, s)) for s in surfaces})
             elif kind == "noun":
                 surfaces = [stem, *morphology.plurals(stem)]
-                tags.update({stem: _shared(frozenset({"sg"}))})
-                tags.update({p: _shared(frozenset({"pl"})) for p in surfaces[1:] if p != stem})
+                tags.update({stem: _SINGULAR})
+                tags.update({p: _PLURAL for p in surfaces[1:] if p != stem})
             else:
                 surfaces = [stem]
             options.extend(s for s in surfaces if s not in options)
@@ -235,13 +236,13 @@ def _echo_words(tokens: Sequence[Token]) -> frozenset[str]:
         for token in tokens
         if token.kind == "noun" or (token.kind == "word" and len(token.options) == 1)
         for option in token.options
-        if len(option) >= 4 and option.isalpha() and not _common(option)
+        if len(option) >= 4 and option.isalpha() and not in_either_number(option, _COMMON_WORDS)
     )
 
 
-def _common(word: str) -> bool:
-    """Tell whether a word, or the singular of a plural, is one of `_COMMON_WORDS`."""
-    return word in _COMMON_WORDS or (word.endswith("s") and word[:-1] in _COMMON_WORDS)
+def in_either_number(word: str, words: frozenset[str]) -> bool:
+    """Tell whether `word` is in `words` as it stands, with an "s", or without one."""
+    return word in words or word + "s" in words or (word.endswith("s") and word[:-1] in words)
 
 
 def parse_entries(text: str, source: str, morphology: Morphology) -> list[Entry]:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 
 from nudge.critics.base import CritiqueRequest
-from nudge.critics.lexicon import MATCH_WORDS, Entry, Lexicon, default_lexicon
+from nudge.critics.lexicon import MATCH_WORDS, Entry, Lexicon, default_lexicon, in_either_number
 from nudge.critics.structure import Hit, SentenceChecks, default_sentence_checks
 from nudge.model import Block, Finding
 
@@ -119,7 +119,7 @@ def _names_any(
         word = m.group().lower()
         if word.endswith(("'s", "’s")):
             word = word[:-2]
-        if word in words or word + "s" in words or (word.endswith("s") and word[:-1] in words):
+        if in_either_number(word, words):
             return True
     return False
 
