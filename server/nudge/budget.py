@@ -1,10 +1,11 @@
-"""Money and pace: token usage, a pricing table, a per-minute limiter and a daily budget.
+"""Money and pace: token usage, cost estimates, a per-minute limiter and a daily budget.
 
 Every Claude call reports four kinds of tokens (uncached input, cache writes, cache
-reads, output). `TokenUsage` adds them up, `estimate_cost` prices them, `RateLimiter`
-caps requests per minute on an injectable clock, and `DailyBudget` persists the day's
-spend in a small JSON file so that a restart does not reset it. When the budget is
-spent the scheduler stops calling Claude and the server serves local findings only.
+reads, output). `TokenUsage` adds them up, `estimate_cost` prices them from the model
+table, `RateLimiter` caps requests per minute on an injectable clock, and
+`DailyBudget` persists the day's spend in a small JSON file so that a restart does
+not reset it. When the budget is spent the scheduler stops calling Claude and the
+server serves local findings only.
 """
 
 from __future__ import annotations
@@ -19,39 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nudge.critics.models import model_spec
+
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Price:
-    """US dollars per million tokens of each kind."""
-
-    input: float
-    output: float
-    cache_write: float
-    cache_read: float
-
-
-# Estimates only, from public list prices for each model class at the time of writing
-# (5-minute cache writes at 1.25x input, cache reads at 0.1x input). Pass your own table
-# to `estimate_cost` (or edit this one) when prices change; they only steer the budget.
-PRICES: dict[str, Price] = {
-    "claude-sonnet-5-5": Price(3.00, 15.00, 3.75, 0.30),
-    "claude-haiku-5-5": Price(1.00, 5.00, 1.25, 0.10),
-    "claude-opus-5-5": Price(5.00, 25.00, 6.25, 0.50),
-}
-_FAMILY = {"haiku": "claude-haiku-5-5", "opus": "claude-opus-5-5", "sonnet": "claude-sonnet-5-5"}
-
-
-def price_for(model: str, table: dict[str, Price] | None = None) -> Price:
-    """Return the price of `model`, falling back to its family, then to Sonnet's."""
-    table = PRICES if table is None else table
-    if model in table:
-        return table[model]
-    for family, name in _FAMILY.items():
-        if family in model and name in table:
-            return table[name]
-    return PRICES["claude-sonnet-5-5"]
 
 
 @dataclass(frozen=True)
@@ -101,15 +72,25 @@ class TokenUsage:
         }
 
 
-def estimate_cost(model: str, usage: TokenUsage, table: dict[str, Price] | None = None) -> float:
-    """Return the estimated US dollar cost of `usage` on `model`."""
-    p = price_for(model, table)
-    return (
+def estimate_cost(model: str, usage: TokenUsage, *, batch: bool = False) -> float:
+    """Return the estimated US dollar cost of `usage` on `model` (batch: half price).
+
+    Prices come from the model table (`critics/models.py`). Cache writes are priced at
+    the 5-minute rate, the only TTL Nudge asks for. A model with a long-context tier
+    (Haiku 5.5 above 100k prompt tokens) bills the whole request at that tier.
+    """
+    spec = model_spec(model)
+    prompt = usage.input_tokens + usage.cache_write_tokens + usage.cache_read_tokens
+    p = spec.price
+    if spec.long_context_tokens and spec.long_price and prompt > spec.long_context_tokens:
+        p = spec.long_price
+    dollars = (
         usage.input_tokens * p.input
         + usage.output_tokens * p.output
-        + usage.cache_write_tokens * p.cache_write
+        + usage.cache_write_tokens * p.cache_write_5m
         + usage.cache_read_tokens * p.cache_read
     ) / 1_000_000
+    return dollars / 2 if batch else dollars
 
 
 class RateLimiter:

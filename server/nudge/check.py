@@ -20,8 +20,8 @@ from typing import TextIO
 
 from nudge import __version__
 from nudge.critics.base import CritiqueRequest
+from nudge.critics.grading import keep_shown
 from nudge.engine import critique_text, merge_findings, select_findings
-from nudge.grading import keep_shown
 from nudge.model import Finding
 from nudge.positions import UTF16, PositionMapper
 from nudge.results_cache import ResultsCache, cache_key
@@ -142,7 +142,9 @@ class BatchedClaude:
 
         directory = default_cache_dir()
         telemetry = Telemetry(directory / "telemetry.jsonl")
-        critic = ClaudeCritic.from_settings(self.settings, telemetry=telemetry)
+        critic = ClaudeCritic.from_settings(
+            self.settings, telemetry=telemetry, probe_cache=directory / "models.json"
+        )
         assert critic is not None  # make_critic checked the key
         cache = ResultsCache(directory / "results")
         identity = critic.cache_identity()

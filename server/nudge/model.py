@@ -100,8 +100,8 @@ class Finding:
         )
 
     def to_json(self) -> dict[str, object]:
-        """Return a JSON-ready dict of the finding's own fields."""
-        return {
+        """Return a JSON-ready dict of the finding's own fields (and a grader's note)."""
+        out: dict[str, object] = {
             "start": self.start,
             "end": self.end,
             "quote": self.quote,
@@ -112,6 +112,10 @@ class Finding:
             "rule": self.rule,
             "critic": self.critic,
         }
+        note = self.extra.get("note")
+        if isinstance(note, str) and note:
+            out["note"] = note
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> Finding:
@@ -127,4 +131,5 @@ class Finding:
             confidence=float(data["confidence"]),  # type: ignore[arg-type]
             rule=str(data.get("rule", "")),
             critic=str(data.get("critic", "local")),
+            extra={"note": str(data["note"])} if data.get("note") else {},
         )

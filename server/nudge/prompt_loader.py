@@ -4,7 +4,11 @@ Prompts are data shipped inside the wheel (package `nudge.prompts`). Each TOML f
 carries a `version`, the `variables` its user template uses, a static `system` text
 (cached by the API, so it never contains variables), a `user` template with `{{name}}`
 placeholders (a string, or a list of parts sent as separate content blocks so that all
-but the last can be cached too) and the `tool` the model must call. Unknown keys,
+but the last can be cached too) and the `output` the model answers with: a name and a
+JSON schema, sent as `output_config.format` or, for a model without JSON outputs, as a
+strict tool. The schema must stay inside the subset structured outputs accept
+(`additionalProperties: false` on every object; no numeric or length bounds), which
+`schema_problems` checks, so a prompt edit cannot make every request a 400. Unknown keys,
 undeclared or unused variables, and missing or unexpected values at render time are
 errors: a typo in a prompt should fail a test, not quietly send a broken request.
 """
@@ -24,8 +28,14 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-_KEYS = {"version", "description", "variables", "system", "user", "tool"}
-_TOOL_KEYS = {"name", "description", "input_schema"}
+_KEYS = {"version", "description", "variables", "system", "user", "output"}
+_OUTPUT_KEYS = {"name", "description", "schema"}
+# Structured outputs reject these keywords (reference §2: "JSON Schema subset").
+_UNSUPPORTED = {
+    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
+    "minLength", "maxLength", "maxItems", "uniqueItems", "patternProperties",
+    "minProperties", "maxProperties", "not", "if", "then", "else",
+}  # fmt: skip
 
 
 class PromptError(ValueError):
@@ -33,25 +43,38 @@ class PromptError(ValueError):
 
 
 @dataclass(frozen=True)
-class ToolSpec:
-    """The tool a prompt forces the model to call, with its JSON schema."""
+class OutputSpec:
+    """The structured answer a prompt asks for: a name and its JSON schema."""
 
     name: str
     description: str
-    input_schema: dict[str, Any]
+    schema: dict[str, Any]
 
-    def as_param(self) -> dict[str, Any]:
-        """Return the tool in the Messages API's `tools` shape."""
-        return {
-            "name": self.name,
-            "description": self.description,
-            "input_schema": self.input_schema,
-        }
+
+def schema_problems(schema: Any, where: str = "schema") -> list[str]:
+    """Return why `schema` falls outside the structured-outputs subset (empty if fine)."""
+    problems: list[str] = []
+    if not isinstance(schema, dict):
+        return [f"{where}: not an object"]
+    for key in sorted(set(schema) & _UNSUPPORTED):
+        problems.append(f"{where}: '{key}' is not supported")
+    if schema.get("type") == "object" and schema.get("additionalProperties") is not False:
+        problems.append(f"{where}: objects need additionalProperties = false")
+    if schema.get("minItems", 0) not in (0, 1):
+        problems.append(f"{where}: minItems may only be 0 or 1")
+    for name, sub in (schema.get("properties") or {}).items():
+        problems += schema_problems(sub, f"{where}.{name}")
+    if "items" in schema:
+        problems += schema_problems(schema["items"], f"{where}[]")
+    for key in ("anyOf", "allOf"):
+        for i, sub in enumerate(schema.get(key) or []):
+            problems += schema_problems(sub, f"{where}.{key}[{i}]")
+    return problems
 
 
 @dataclass(frozen=True)
 class PromptTemplate:
-    """One versioned prompt: static system text, a user template and a tool."""
+    """One versioned prompt: static system text, a user template and an output schema."""
 
     name: str
     version: int
@@ -59,7 +82,7 @@ class PromptTemplate:
     variables: tuple[str, ...]
     system: str
     user: tuple[str, ...]
-    tool: ToolSpec
+    output: OutputSpec
 
     @property
     def key(self) -> str:
@@ -126,20 +149,24 @@ def parse_prompt(name: str, text: str) -> PromptTemplate:
         variables=tuple(variables),
         system=data["system"].strip("\n"),
         user=tuple(user),
-        tool=_parse_tool(name, data["tool"]),
+        output=_parse_output(name, data["output"]),
     )
 
 
-def _parse_tool(name: str, tool: Any) -> ToolSpec:
-    if not isinstance(tool, dict):
-        raise PromptError(f"prompt {name}: tool must be a table")
-    unknown = sorted(set(tool) - _TOOL_KEYS)
-    missing = sorted(_TOOL_KEYS - set(tool))
+def _parse_output(name: str, output: Any) -> OutputSpec:
+    if not isinstance(output, dict):
+        raise PromptError(f"prompt {name}: output must be a table")
+    unknown = sorted(set(output) - _OUTPUT_KEYS)
+    missing = sorted(_OUTPUT_KEYS - set(output))
     if unknown or missing:
-        raise PromptError(f"prompt {name}: tool has unknown {unknown} or missing {missing} keys")
-    if not isinstance(tool["input_schema"], dict) or tool["input_schema"].get("type") != "object":
-        raise PromptError(f"prompt {name}: tool.input_schema must be an object schema")
-    return ToolSpec(str(tool["name"]), str(tool["description"]), tool["input_schema"])
+        raise PromptError(f"prompt {name}: output has unknown {unknown} or missing {missing} keys")
+    schema = output["schema"]
+    if not isinstance(schema, dict) or schema.get("type") != "object":
+        raise PromptError(f"prompt {name}: output.schema must be an object schema")
+    problems = schema_problems(schema)
+    if problems:
+        raise PromptError(f"prompt {name}: {'; '.join(problems)}")
+    return OutputSpec(str(output["name"]), str(output["description"]), schema)
 
 
 @cache

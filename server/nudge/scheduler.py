@@ -34,7 +34,7 @@ from typing import Any, Protocol
 
 from nudge.budget import DailyBudget, RateLimiter
 from nudge.critics.base import Critic, CritiqueRequest, DocumentContext
-from nudge.grading import keep_shown
+from nudge.critics.grading import keep_shown
 from nudge.model import Block, Finding
 from nudge.results_cache import ResultsCache, cache_key
 from nudge.settings import Settings

@@ -28,6 +28,7 @@ else:  # pragma: no cover
 TEAM_FILE = ".nudge.toml"
 SEVERITIES = ("error", "warning", "information", "hint")
 TRIGGERS = ("onType", "onSave", "manual")
+EFFORTS = ("auto", "low", "medium", "high", "xhigh", "max")
 LANGUAGES = ("markdown", "plaintext", "latex", "restructuredtext")
 
 
@@ -98,6 +99,21 @@ class Settings:
     )
     grader_model: str = field(
         default="claude-haiku-5-5", metadata=_doc("Cheaper Claude model for the grading call.")
+    )
+    effort: str = field(
+        default="auto",
+        metadata=_doc(
+            "Effort for the critique call; auto is medium, or low on a model that always "
+            "thinks (Opus 5.5). Clamped to what the model allows.",
+            choices=EFFORTS,
+        ),
+    )
+    grader_effort: str = field(
+        default="auto",
+        metadata=_doc(
+            "Effort for the grading call; auto is low. Clamped to what the model allows.",
+            choices=EFFORTS,
+        ),
     )
     trigger: str = field(
         default="onType",

@@ -20,7 +20,9 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-EVENTS = {"request", "findings", "cache_hit", "shown", "accepted", "dismissed", "error"}
+EVENTS = {
+    "request", "findings", "cache_hit", "shown", "accepted", "dismissed", "error", "fallback",
+}  # fmt: skip
 FIELDS = {
     "kind",
     "model",

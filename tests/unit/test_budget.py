@@ -2,25 +2,29 @@
 
 import pytest
 
-from nudge.budget import DailyBudget, RateLimiter, TokenUsage, estimate_cost, price_for
+from nudge.budget import DailyBudget, RateLimiter, TokenUsage, estimate_cost
 
 
 @pytest.mark.parametrize(
-    ("model", "expected_input_price"),
+    ("model", "usage", "expected"),
     [
-        ("claude-sonnet-5-5", 3.0),
-        ("claude-haiku-5-5", 1.0),
-        ("claude-haiku-9-9-custom", 1.0),
-        ("something-else", 3.0),
+        # Sonnet 5.5: $2 in, $10 out, $2.50 5-minute writes, $0.10 reads (reference §4)
+        ("claude-sonnet-5-5", TokenUsage(1_000_000, 1_000_000, 1_000_000, 1_000_000), 14.60),
+        ("claude-haiku-5-5", TokenUsage(1_000_000, 0, 0, 0), 0.50),  # > 100k: whole at $0.50
+        ("claude-haiku-5-5", TokenUsage(50_000, 10_000, 0, 0), 0.005 + 0.005),
+        ("claude-opus-5-5", TokenUsage(0, 1_000_000, 0, 0), 20.0),
+        ("claude-sonnet-5", TokenUsage(0, 0, 0, 1_000_000), 0.20),
+        ("claude-haiku-4-5", TokenUsage(0, 0, 1_000_000, 0), 1.25),
+        ("something-else", TokenUsage(1_000_000, 0, 0, 0), 2.0),  # priced like Sonnet 5.5
     ],
 )
-def test_price_lookup(model, expected_input_price):
-    assert price_for(model).input == expected_input_price
+def test_cost_from_the_model_table(model, usage, expected):
+    assert estimate_cost(model, usage) == pytest.approx(expected)
+    assert estimate_cost(model, usage, batch=True) == pytest.approx(expected / 2)
 
 
-def test_cost_counts_every_token_kind():
+def test_token_usage_adds_up():
     usage = TokenUsage(1_000_000, 1_000_000, 1_000_000, 1_000_000)
-    assert estimate_cost("claude-sonnet-5-5", usage) == pytest.approx(3 + 15 + 3.75 + 0.30)
     assert usage.total == 4_000_000
     assert (usage + usage).cache_read_tokens == 2_000_000
 

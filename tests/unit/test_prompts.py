@@ -11,11 +11,12 @@ description = "d"
 variables = ["a", "b"]
 system = "static text"
 user = "A={{a}} B={{ b }}"
-[tool]
+[output]
 name = "t"
 description = "td"
-[tool.input_schema]
+[output.schema]
 type = "object"
+additionalProperties = false
 """
 
 
@@ -37,7 +38,7 @@ def test_critique_prompt_covers_categories_and_negative_cases():
         assert category in prompt.system
     for case in ("literal", "Quotation", "Dialogue", "repetition", "Code", "Names"):
         assert case in prompt.system
-    enum = prompt.tool.input_schema["properties"]["suggestions"]["items"]["properties"]
+    enum = prompt.output.schema["properties"]["suggestions"]["items"]["properties"]
     assert set(enum["category"]["enum"]) == set(ALL_CATEGORIES)
 
 
@@ -62,8 +63,21 @@ BROKEN = [
     ("unused var", GOOD.replace('["a", "b"]', '["a", "b", "c"]'), "unused"),
     ("variable in system", GOOD.replace('"static text"', '"{{a}}"'), "system"),
     ("not toml", "version = ", "not valid TOML"),
-    ("tool key", GOOD.replace('name = "t"', 'name = "t"\nstrict = true'), "tool"),
-    ("tool schema", GOOD.replace('type = "object"', 'type = "array"'), "object schema"),
+    ("output key", GOOD.replace('name = "t"', 'name = "t"\nstrict = true'), "output"),
+    ("output schema", GOOD.replace('type = "object"', 'type = "array"'), "object schema"),
+    # Outside the structured-outputs subset (reference §2): every request would be a 400.
+    ("open object", GOOD.replace("additionalProperties = false", ""), "additionalProperties"),
+    ("numeric bound", GOOD + "minProperties = 1\n", "minProperties"),
+    (
+        "nested bound",
+        GOOD + '[output.schema.properties.n]\ntype = "number"\nmaximum = 1\n',
+        "schema.n: 'maximum'",
+    ),
+    (
+        "nested open object",
+        GOOD + '[output.schema.properties.o]\ntype = "object"\n',
+        "schema.o: objects need",
+    ),
 ]
 
 

@@ -16,6 +16,14 @@ from typing import Protocol, runtime_checkable
 from nudge.model import Block, Finding
 
 
+class CriticUnavailable(Exception):
+    """A critic cannot answer now; `reason` is safe to show, `retry_after` in seconds."""
+
+    def __init__(self, reason: str, retry_after: float | None = None):
+        super().__init__(reason)
+        self.reason, self.retry_after = reason, retry_after
+
+
 @dataclass(frozen=True, slots=True)
 class DocumentContext:
     """What a critic may know about the document a block came from."""

@@ -65,7 +65,11 @@ def start(ls: NudgeServer, env: Mapping[str, str] | None = None) -> ClaudeBridge
         settings.daily_token_budget, settings.daily_cost_budget_usd, directory / "budget.json"
     )
     critic = ClaudeCritic.from_settings(
-        settings, env, budget=budget, telemetry=ls.session.telemetry
+        settings,
+        env,
+        budget=budget,
+        telemetry=ls.session.telemetry,
+        probe_cache=directory / "models.json",
     )
     if critic is None:
         return None  # `announce` told the writer
@@ -85,6 +89,12 @@ class ClaudeBridge:
         self.reviews = 0
         self.progress: str | None = None
         self.failure = ""
+        self._prepare(critic)
+
+    def _prepare(self, critic: ClaudeCritic) -> None:
+        """Probe the models in the background, so the first review need not wait."""
+        task = asyncio.get_running_loop().create_task(critic.prepare())
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
     def _scheduler(self, settings: Settings) -> Scheduler:
         assert self.ls.session is not None
@@ -128,10 +138,15 @@ class ClaudeBridge:
             self.scheduler.update_settings(settings)
             return
         critic = ClaudeCritic.from_settings(
-            settings, self.env, budget=self.budget, telemetry=self.critic.caller.telemetry
+            settings,
+            self.env,
+            budget=self.budget,
+            telemetry=self.critic.caller.telemetry,
+            probe_cache=self.critic.probe_cache,
         )
         if critic is None:
             return
+        self._prepare(critic)
         old, self.critic = self.scheduler, critic
         self.scheduler = self._scheduler(settings)
         await old.aclose()

@@ -1,11 +1,13 @@
 """The second opinion: one cheaper call scores every candidate of a batch from 0 to 1.
 
 The grader sees the blocks that have candidates and, for each candidate, its quote,
-category, reason and replacement, and answers through a forced tool call with one
-score per candidate id. A candidate with no valid score is dropped (and counted):
-nothing ungraded is ever shown. The score becomes the finding's confidence; whether
-it is shown is decided later by `Settings.shows`, so changing thresholds never needs
-a new call (see `keep_shown`).
+category, reason and replacement, and answers with one structured `submit_grades`
+object: a score per candidate id and a one-line note on what limited it. A candidate
+with no valid score is dropped (and counted): nothing ungraded is ever shown. The
+score becomes the finding's confidence (the note rides along in `extra["note"]`);
+whether it is shown is decided later by `Settings.shows`, so changing thresholds never
+needs a new call (see `keep_shown`). The schema carries no numeric bounds (structured
+outputs reject them), so the 0..1 range is checked here.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from nudge.critics.base import CritiqueRequest
+from nudge.critics.transport import Answer
 from nudge.model import Finding
 from nudge.prompt_loader import PromptTemplate, load_prompt
 from nudge.settings import Settings
@@ -24,8 +27,8 @@ from nudge.settings import Settings
 _SPACES = re.compile(r"[ \t]{2,}")
 
 
-class ToolCaller(Protocol):
-    """Anything that sends one forced-tool request and returns (tool input, stop reason)."""
+class Caller(Protocol):
+    """Anything that sends one structured request and returns its `Answer`."""
 
     async def call(
         self,
@@ -34,8 +37,8 @@ class ToolCaller(Protocol):
         model: str,
         prompt: PromptTemplate,
         user: str | list[str],
-        max_tokens: int,
-    ) -> tuple[dict[str, Any] | None, str | None]:
+        answer_tokens: int,
+    ) -> Answer:
         """Send the request; raise if Claude is unavailable."""
         ...
 
@@ -69,52 +72,72 @@ def render_candidates(
     return blocks, "\n".join(items)
 
 
-def parse_grades(tool_input: dict[str, Any] | None, count: int) -> dict[int, float]:
-    """Return valid scores by candidate id (1-based); invalid entries are skipped."""
-    grades: dict[int, float] = {}
-    entries = (tool_input or {}).get("grades")
+_NOTE_LIMIT = 160
+
+
+def parse_grades(data: dict[str, Any] | None, count: int) -> dict[int, tuple[float, str]]:
+    """Return valid (score, note) by candidate id (1-based); invalid entries are skipped."""
+    grades: dict[int, tuple[float, str]] = {}
+    entries = (data or {}).get("grades")
     if not isinstance(entries, list):
         return grades
     for entry in entries:
         if not isinstance(entry, dict):
             continue
-        cid, score = entry.get("id"), entry.get("score")
+        cid, score, note = entry.get("id"), entry.get("score"), entry.get("note", "")
         if isinstance(cid, bool) or not isinstance(cid, int) or not 1 <= cid <= count:
             continue
         if isinstance(score, bool) or not isinstance(score, (int, float)):
             continue
+        note = " ".join(note.split())[:_NOTE_LIMIT] if isinstance(note, str) else ""
         if 0.0 <= float(score) <= 1.0:
-            grades.setdefault(cid, float(score))
+            grades.setdefault(cid, (float(score), note))
     return grades
 
 
 async def grade(
-    caller: ToolCaller,
+    caller: Caller,
     model: str,
     candidates: Sequence[tuple[int, Finding]],
     batch: Sequence[CritiqueRequest],
     counters: Counter[str],
-    max_tokens: int = 1024,
+    answer_tokens: int = 1024,
 ) -> list[tuple[int, Finding]]:
     """Score candidates in one call; return those graded, confidence set to the score."""
     if not candidates:
         return []
     prompt = load_prompt("grade")
+    answer = await caller.call(
+        kind="grade", model=model, prompt=prompt, user=grade_message(candidates, batch),
+        answer_tokens=answer_tokens,
+    )  # fmt: skip
+    return apply_grades(answer, candidates, counters)
+
+
+def grade_message(
+    candidates: Sequence[tuple[int, Finding]], batch: Sequence[CritiqueRequest]
+) -> str:
+    """Return the grading call's user message for these candidates."""
     blocks, items = render_candidates(candidates, batch)
     title = " | ".join(dict.fromkeys(r.context.title for r in batch if r.context.title))
-    user = prompt.render(title=title or "(untitled)", blocks=blocks, candidates=items)
-    tool_input, stop = await caller.call(
-        kind="grade", model=model, prompt=prompt, user=user, max_tokens=max_tokens
-    )
-    if stop == "max_tokens":
+    return load_prompt("grade").render(title=title or "(untitled)", blocks=blocks, candidates=items)
+
+
+def apply_grades(
+    answer: Answer, candidates: Sequence[tuple[int, Finding]], counters: Counter[str]
+) -> list[tuple[int, Finding]]:
+    """Return the candidates the answer graded validly, with confidence and note set."""
+    if answer.stop_reason == "max_tokens":
         counters["grade_truncated"] += 1
-    grades = parse_grades(tool_input, len(candidates))
+    grades = parse_grades(answer.data, len(candidates))
     counters["ungraded"] += len(candidates) - len(grades)
-    return [
-        (index, dataclasses.replace(f, confidence=grades[number]))
-        for number, (index, f) in enumerate(candidates, 1)
-        if number in grades
-    ]
+    out = []
+    for number, (index, f) in enumerate(candidates, 1):
+        if number in grades:
+            score, note = grades[number]
+            extra = {**f.extra, "note": note} if note else f.extra
+            out.append((index, dataclasses.replace(f, confidence=score, extra=extra)))
+    return out
 
 
 def keep_shown(findings: Sequence[Finding], settings: Settings) -> list[Finding]:
