@@ -10,13 +10,21 @@ clock). We report the tokens billed by kind, requests and estimated cost, next t
 naive baseline that re-sends the whole document at every pause, and check the targets.
 
     .venv/bin/python benchmarks/typing_replay.py [--chapter ch15-03-drop.md]
+        [--model claude-opus-5-5] [--grader-model claude-haiku-5-5] [--base-url URL]
+
+`--base-url` sends the requests to any server that speaks the Messages API instead of
+the project's fake (with ANTHROPIC_API_KEY from the environment); its answers and
+usage are then that server's, and the fixed virtual 400 ms is added to its real time.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import dataclasses
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -62,10 +70,10 @@ def context_for(blocks) -> DocumentContext:
 class Replay:
     """One run: fake Claude, critic, scheduler and the measurements."""
 
-    def __init__(self, fake: FakeClaude, clock: VirtualClock, cache_dir: Path):
-        self.clock, self.fake = clock, fake
-        client = anthropic.AsyncAnthropic(api_key="bench", base_url=fake.url, max_retries=0)
-        self.settings = Settings()
+    def __init__(self, url: str, key: str, clock: VirtualClock, cache_dir: Path, settings):
+        self.clock = clock
+        client = anthropic.AsyncAnthropic(api_key=key, base_url=url, max_retries=0)
+        self.settings = settings
         self.critic = ClaudeCritic(
             HeldClient(client, clock, CALL_LATENCY),
             model=self.settings.model,
@@ -124,7 +132,7 @@ class Replay:
 def naive_baseline(text: str, pauses_at: list[int], output_per_call: float) -> TokenUsage:
     """Return tokens for re-sending the whole document (no prompt cache) at every pause."""
     prompt = load_prompt("critique")
-    prefix = estimate_tokens(json.dumps(prompt.tool.as_param())) + estimate_tokens(prompt.system)
+    prefix = estimate_tokens(json.dumps(prompt.output.schema)) + estimate_tokens(prompt.system)
     input_tokens = sum(prefix + estimate_tokens(text[:i]) + 20 for i in pauses_at)
     return TokenUsage(input_tokens, int(output_per_call * len(pauses_at)))
 
@@ -142,15 +150,18 @@ def cache_share(records) -> float:
     return read / expected if expected else 0.0
 
 
-async def run(chapter: Path) -> dict:
+async def run(chapter: Path, settings: Settings, base_url: str | None = None) -> dict:
     """Replay the chapter and return the measurements."""
     text = chapter.read_text(encoding="utf-8")
     clock = VirtualClock()
-    with (
-        FakeClaude(heuristic_responder(), clock=clock.now) as fake,
-        tempfile.TemporaryDirectory() as tmp,
-    ):
-        replay = Replay(fake, clock, Path(tmp) / "cache")
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory())
+        if base_url is None:
+            fake = stack.enter_context(FakeClaude(heuristic_responder(), clock=clock.now))
+            url, key = fake.url, "bench"
+        else:
+            url, key = base_url, os.environ.get("ANTHROPIC_API_KEY", "bench")
+        replay = Replay(url, key, clock, Path(tmp) / "cache", settings)
         pauses = await replay.type_text(text)
         reopen_tokens = await replay.reopen(text)
         await replay.scheduler.aclose()
@@ -180,7 +191,8 @@ async def run(chapter: Path) -> dict:
         "cost": cost,
         "naive": naive,
         "naive_requests": len(pause_points),
-        "naive_cost": estimate_cost(Settings().model, naive),
+        "naive_cost": estimate_cost(settings.model, naive),
+        "models": (settings.model, settings.grader_model),
         "cache_share": cache_share(records),
         "p50": p50,
         "p90": statistics.quantiles(replay.latencies, n=10)[-1]
@@ -196,7 +208,8 @@ def report(m: dict) -> None:
     u, n = m["usage"], m["naive"]
     print(
         f"Typing replay of {m['chapter']}: {m['characters']} characters, "
-        f"~{m['document_tokens']} tokens, {m['pauses']} pauses"
+        f"~{m['document_tokens']} tokens, {m['pauses']} pauses; "
+        f"critique {m['models'][0]}, grading {m['models'][1]}"
     )
     print(f"{'':24}{'Nudge':>12}{'naive':>12}")
     rows = [
@@ -231,8 +244,12 @@ def report(m: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chapter", default="ch15-03-drop.md", help="file in the corpus")
+    parser.add_argument("--model", default=Settings().model, help="critique model")
+    parser.add_argument("--grader-model", default=Settings().grader_model, help="grading model")
+    parser.add_argument("--base-url", help="a Messages API server to use instead of the fake")
     args = parser.parse_args()
-    report(asyncio.run(run(CORPUS / args.chapter)))
+    settings = dataclasses.replace(Settings(), model=args.model, grader_model=args.grader_model)
+    report(asyncio.run(run(CORPUS / args.chapter, settings, args.base_url)))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ SARIF 2.1.0 for code-scanning tools. Exit status: 0 when nothing at or above
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
@@ -19,14 +20,12 @@ from pathlib import Path
 from typing import TextIO
 
 from nudge import __version__
-from nudge.critics.base import CritiqueRequest
-from nudge.critics.grading import keep_shown
-from nudge.engine import critique_text, merge_findings, select_findings
+from nudge.critics.local import LocalCritic
+from nudge.engine import document_context, visible_findings
 from nudge.model import Finding
 from nudge.positions import UTF16, PositionMapper
-from nudge.results_cache import ResultsCache, cache_key
-from nudge.scheduler import estimate_tokens
-from nudge.segment import language_for_path
+from nudge.scheduler import worth_sending
+from nudge.segment import language_for_path, split_blocks
 from nudge.settings import TEAM_FILE, Settings, is_excluded, load_settings
 from nudge.telemetry import Telemetry
 
@@ -42,6 +41,7 @@ class FileReport:
     text: str = ""
     findings: tuple[Finding, ...] = ()
     error: str = ""
+    language: str = "plaintext"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -109,92 +109,8 @@ def read_text(path: Path) -> tuple[str, str]:
     return text, ""
 
 
-def make_critic(name: str, settings: Settings) -> object:
-    """Return the critic `nudge check --critic NAME` asks for."""
-    from nudge.critics.local import LocalCritic
-
-    if name == "local":
-        return LocalCritic()
-    if not (os.environ.get("ANTHROPIC_API_KEY") or "").strip():
-        print(
-            f"nudge: --critic {name} needs Claude: set ANTHROPIC_API_KEY (or use --critic local)",
-            file=sys.stderr,
-        )
-        raise SystemExit(2)
-    return BatchedClaude(settings, LocalCritic() if name == "merged" else None)
-
-
-class BatchedClaude:
-    """Claude for `nudge check`: batches under the token cap, cache first, keep_shown.
-
-    With a local critic it is the `merged` critic: local and graded Claude findings,
-    the same words in the same category shown once (the Claude one preferred).
-    """
-
-    def __init__(self, settings: Settings, local: object | None = None):
-        self.settings, self.local = settings, local
-        self.name = "merged" if local is not None else "claude"
-
-    async def critique(self, batch: Sequence[CritiqueRequest]) -> list[list[Finding]]:
-        """Return shown findings per request, relative to each block."""
-        from nudge.critics.claude import ClaudeCritic, ClaudeUnavailable
-        from nudge.store import default_cache_dir
-
-        directory = default_cache_dir()
-        telemetry = Telemetry(directory / "telemetry.jsonl")
-        critic = ClaudeCritic.from_settings(
-            self.settings, telemetry=telemetry, probe_cache=directory / "models.json"
-        )
-        assert critic is not None  # make_critic checked the key
-        cache = ResultsCache(directory / "results")
-        identity = critic.cache_identity()
-        results: dict[str, list[Finding]] = {}
-        todo = []
-        for request in batch:
-            cached = cache.get(cache_key(identity, request.block.hash))
-            if cached is None:
-                todo.append(request)
-            else:
-                results[request.block.hash] = cached
-        if len(todo) < len(batch):
-            telemetry.record("cache_hit", blocks=len(batch) - len(todo))
-        try:
-            for chunk in _chunks(todo, self.settings.batch_token_cap):
-                for request, found in zip(chunk, await critic.critique(chunk), strict=False):
-                    cache.put(cache_key(identity, request.block.hash), found)
-                    results[request.block.hash] = found
-        except ClaudeUnavailable as exc:
-            print(f"nudge: Claude is unavailable: {exc.reason}", file=sys.stderr)
-            raise SystemExit(2) from None
-        finally:
-            close = getattr(critic.caller.client, "close", None)
-            if close is not None:
-                await close()
-        out = []
-        for request in batch:
-            shown = keep_shown(results.get(request.block.hash, []), self.settings)
-            if self.local is not None:
-                shown = merge_findings(self.local.check_block(request.block), shown)  # type: ignore[attr-defined]
-            out.append(shown)
-        return out
-
-
-def _chunks(requests: list[CritiqueRequest], cap: int) -> Iterator[list[CritiqueRequest]]:
-    chunk: list[CritiqueRequest] = []
-    tokens = 0
-    for request in requests:
-        size = estimate_tokens(request.block)
-        if chunk and tokens + size > cap:
-            yield chunk
-            chunk, tokens = [], 0
-        chunk.append(request)
-        tokens += size
-    if chunk:
-        yield chunk
-
-
-def check_file(path: Path, critic: object, settings: Settings, language: str | None) -> FileReport:
-    """Check one file."""
+def read_report(path: Path, settings: Settings, language: str | None) -> FileReport:
+    """Read one file for checking, or say why it cannot be checked."""
     text, error = read_text(path)
     if error:
         return FileReport(str(path), error=error)
@@ -202,9 +118,69 @@ def check_file(path: Path, critic: object, settings: Settings, language: str | N
         return FileReport(
             str(path), error=f"{len(text):,} characters is over maxDocumentSize; skipped"
         )
-    lang = language or language_for_path(path.name) or "plaintext"
-    found = select_findings(critique_text(text, lang, critic), settings)  # type: ignore[arg-type]
-    return FileReport(str(path), text, tuple(found))
+    return FileReport(str(path), text, language=language or language_for_path(path.name)
+                      or "plaintext")  # fmt: skip
+
+
+def claude_findings(
+    reports: Sequence[FileReport], settings: Settings, mode: str
+) -> tuple[dict[str, list[Finding]], str]:
+    """Review every block with Claude through the review service; return (by hash, problem)."""
+    from nudge.service import DocumentBlocks, ReviewService
+    from nudge.store import default_cache_dir
+
+    directory = default_cache_dir()
+
+    async def ignore(uri: str, block_hash: str, findings: list[Finding]) -> None:
+        return None
+
+    async def review() -> tuple[dict[str, list[Finding]], str]:
+        service = ReviewService.start(
+            settings, os.environ, directory, ignore,
+            telemetry=Telemetry(directory / "telemetry.jsonl"),
+        )  # fmt: skip
+        if service is None:
+            return {}, "no key"
+        documents = []
+        for r in reports:
+            blocks = split_blocks(r.text, r.language)
+            documents.append(
+                DocumentBlocks(r.path, blocks, document_context(r.path, r.language, blocks))
+            )
+        try:
+            found = await service.review_all(documents)
+            status = service.status()
+        finally:
+            await service.aclose()
+        wanted = {b.hash for d in documents for b in d.blocks if worth_sending(b)}
+        missing = len(wanted - found.keys())
+        problem = f"{missing} of {len(wanted)} blocks not reviewed ({status.message})"
+        return found, problem if missing else ""
+
+    found, problem = asyncio.run(review())
+    if problem == "no key":
+        print(f"nudge: --critic {mode} needs Claude: set ANTHROPIC_API_KEY (or use --critic "
+              "local)", file=sys.stderr)  # fmt: skip
+        raise SystemExit(2)
+    return found, problem
+
+
+def check_reports(reports: list[FileReport], settings: Settings, mode: str) -> str:
+    """Fill each readable report's shown findings; return a Claude problem, if any."""
+    readable = [r for r in reports if not r.error]
+    remote: dict[str, list[Finding]] = {}
+    problem = ""
+    if mode != "local":
+        remote, problem = claude_findings(readable, settings, mode)
+    local = LocalCritic() if mode != "claude" else None
+    for report in readable:
+        mine, theirs = [], []
+        for block in split_blocks(report.text, report.language):
+            if local is not None:
+                mine.extend(f.shifted(block.start) for f in local.check_block(block))
+            theirs.extend(f.shifted(block.start) for f in remote.get(block.hash, ()))
+        report.findings = tuple(visible_findings(mine, theirs, settings))
+    return problem
 
 
 def finding_json(
@@ -291,19 +267,23 @@ def run(args: argparse.Namespace) -> int:
             print("nudge: --min-confidence must be between 0 and 1", file=sys.stderr)
             return 2
         settings.min_confidence = args.min_confidence
-    critic = make_critic(args.critic, settings)
     reports: list[FileReport] = []
     for path, named in iter_files(args.paths, settings, root):
         if named and not path.exists():
             reports.append(FileReport(str(path), error="no such file or folder"))
             continue
-        reports.append(check_file(path, critic, settings, args.language))
+        reports.append(read_report(path, settings, args.language))
+    problem = check_reports(reports, settings, args.critic)
     for report in reports:
         if report.error:
             print(f"{report.path}: error: {report.error}", file=sys.stderr)
+    if problem and args.critic == "merged":
+        print(f"nudge: warning: Claude: {problem}; local findings shown", file=sys.stderr)
+    elif problem:
+        print(f"nudge: Claude: {problem}", file=sys.stderr)
     writer = {"text": write_text, "json": write_json, "sarif": write_sarif}[args.format]
     writer(reports, sys.stdout, settings)
-    if any(r.error for r in reports):
+    if any(r.error for r in reports) or (problem and args.critic == "claude"):
         return 2
     threshold = LEVELS[args.fail_level]
     shown = [

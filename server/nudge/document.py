@@ -17,10 +17,17 @@ from nudge.segment import is_prose, segment
 
 @dataclass
 class EditResult:
-    """What an edit changed: the new prose blocks, and whether all blocks were redone."""
+    """What an edit changed, and whether all blocks were redone.
+
+    `changed` are the new prose blocks whose text is new; `removed` and `added` are
+    every prose block the edit took out and put in (what a scheduler keeping counts
+    by hash needs). After a full redo, `removed` is empty and `added` is everything.
+    """
 
     changed: list[Block] = field(default_factory=list)
     full: bool = False
+    removed: list[Block] = field(default_factory=list)
+    added: list[Block] = field(default_factory=list)
 
 
 class Document:
@@ -97,7 +104,8 @@ class Document:
         self.version = version
         self.lines = LineIndex(text)
         self._resegment_all()
-        return EditResult([b for b in self._blocks if is_prose(b)], True)
+        prose = [b for b in self._blocks if is_prose(b)]
+        return EditResult(prose, True, [], prose)
 
     def apply_edit(self, start: int, end: int, new_text: str, version: int) -> EditResult:
         """Replace text[start:end] with `new_text` and re-segment around it."""
@@ -124,11 +132,14 @@ class Document:
         result = segment(self.buffer[lo : hi + delta], self.language, lo)
         if not result.clean:
             self._resegment_all()
-            return EditResult([b for b in self._blocks if is_prose(b)], True)
+            prose = [b for b in self._blocks if is_prose(b)]
+            return EditResult(prose, True, [], prose)
         new_blocks = result.blocks
+        removed = [b for b in self._blocks[first:last] if is_prose(b)]
         old_hashes = {b.hash for b in self._blocks[first:last]}
         self._blocks[first:last] = new_blocks
         starts.replace(first, last, [b.start for b in new_blocks], delta)
         self._cached = None
-        changed = [b for b in new_blocks if is_prose(b) and b.hash not in old_hashes]
-        return EditResult(changed, False)
+        added = [b for b in new_blocks if is_prose(b)]
+        changed = [b for b in added if b.hash not in old_hashes]
+        return EditResult(changed, False, removed, added)

@@ -1,7 +1,11 @@
-"""The core pipeline without the editor: text in, filtered findings out.
+"""The core pipeline without the editor: text in, findings out, filtered in one place.
 
-`nudge check`, `nudge eval` and the language server all go through here, so a
-threshold or a dismissal means the same thing everywhere.
+Critics hand on raw findings: Claude's keep the grader's confidence however low it
+is, and are cached that way. `visible_findings` is the one function that decides what
+a writer sees: each group filtered by the settings and the team's ignored phrases,
+local and Claude merged, dismissals dropped. The editor, `nudge check` and `nudge eval
+--critic merged` all call it, so a threshold or a dismissal means the same thing
+everywhere, and lowering a threshold shows already-graded findings without a call.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Sequence
 
-from nudge.critics.base import Critic, CritiqueRequest, DocumentContext
+from nudge.critics.base import Critic, CritiqueRequest, DocumentContext, SyncCritic
 from nudge.model import Block, Finding
 from nudge.segment import split_blocks
 from nudge.settings import Settings
@@ -21,14 +25,13 @@ def document_context(uri: str, language: str, blocks: Sequence[Block]) -> Docume
     return DocumentContext(uri, language, headings[0] if headings else "", headings)
 
 
-def check_blocks_now(critic: object, blocks: Sequence[Block]) -> list[Finding] | None:
+def check_blocks_now(critic: Critic, blocks: Sequence[Block]) -> list[Finding] | None:
     """Run a synchronous critic over blocks; return None if the critic is async only."""
-    check_block = getattr(critic, "check_block", None)
-    if check_block is None:
+    if not isinstance(critic, SyncCritic):
         return None
     out: list[Finding] = []
     for block in blocks:
-        out.extend(f.shifted(block.start) for f in check_block(block))
+        out.extend(f.shifted(block.start) for f in critic.check_block(block))
     return out
 
 
@@ -76,16 +79,21 @@ def merge_findings(*groups: Iterable[Finding]) -> list[Finding]:
     return sorted(chosen, key=lambda f: (f.start, f.end, f.category))
 
 
-def select_findings(
-    findings: Iterable[Finding],
+def keep_allowed(findings: Iterable[Finding], settings: Settings) -> list[Finding]:
+    """Return the findings whose category, confidence and phrase the settings allow."""
+    ignored = settings.ignored_phrases
+    return [
+        f for f in findings
+        if settings.shows(f.category, f.confidence) and not is_ignored(f, ignored)
+    ]  # fmt: skip
+
+
+def visible_findings(
+    local: Iterable[Finding],
+    remote: Iterable[Finding],
     settings: Settings,
     dismissed: Callable[[Finding], bool] = lambda _f: False,
 ) -> list[Finding]:
-    """Keep the findings the settings allow and the writer has not dismissed."""
-    return [
-        f
-        for f in findings
-        if settings.shows(f.category, f.confidence)
-        and not is_ignored(f, settings.ignored_phrases)
-        and not dismissed(f)
-    ]
+    """Return what a writer sees: each group filtered, then merged, then undismissed."""
+    merged = merge_findings(keep_allowed(local, settings), keep_allowed(remote, settings))
+    return [f for f in merged if not dismissed(f)]

@@ -12,32 +12,27 @@ the critic produced, by confidence. `evals/README.md` defines each number in ful
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nudge.critics.base import CriticUnavailable
 from nudge.model import ALL_CATEGORIES, Finding
 
 SUBTYPES = ("vague", "convoluted", "ambiguous_reference", "nominalisation")
 LANGUAGES = ("markdown", "plaintext", "latex", "restructuredtext")
 THRESHOLDS = tuple(round(i * 0.05, 2) for i in range(20))
 BINS = 10
-CRITICS = ("local", "claude", "merged")
 
 
 class DatasetError(ValueError):
     """A dataset line that is not a valid passage; the message names file and line."""
-
-
-class CriticUnavailable(RuntimeError):
-    """The requested critic cannot be built here; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,26 +297,6 @@ def dataset_counts(passages: Sequence[Passage]) -> dict[str, Any]:
     }
 
 
-Critique = Callable[[str, str], list[Finding]]
-
-
-def run_critic(
-    passages: Sequence[Passage],
-    critique: Critique,
-    keep: Callable[[list[Finding]], list[Finding]] = lambda found: found,
-    progress: Callable[[int, int], None] | None = None,
-) -> Outcome:
-    """Run `critique(text, language)` over every passage, timing the whole run."""
-    raw: list[list[Finding]] = []
-    began = time.perf_counter()
-    for number, passage in enumerate(passages, 1):
-        raw.append(list(critique(passage.text, passage.language)) if passage.text else [])
-        if progress is not None:
-            progress(number, len(passages))
-    seconds = time.perf_counter() - began
-    return Outcome(list(passages), raw, [keep(found) for found in raw], seconds)
-
-
 def summarize(outcome: Outcome, meta: dict[str, Any]) -> dict[str, Any]:
     """Return the full machine-readable summary of one evaluation run."""
     return {
@@ -336,88 +311,84 @@ def summarize(outcome: Outcome, meta: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class MergedCritic:
-    """Local findings first, then Claude's; overlapping ones of a category show once."""
+def passage_findings(
+    passages: Sequence[Passage], mode: str, settings: Any, env: Mapping[str, str] | None = None
+) -> tuple[list[list[Finding]], list[list[Finding]], dict[str, Any]]:
+    """Return (raw, shown, usage) per passage for `mode`: local, claude or merged.
 
-    name = "merged"
-    description = "LocalCritic and ClaudeCritic, merged as the editor shows them"
+    Claude's findings come through the review service (batched, cached, in budget) and
+    what is shown is `visible_findings`, exactly as in the editor.
+    """
+    from nudge.critics.registry import MODES, make_critic
+    from nudge.engine import merge_findings, visible_findings
+    from nudge.segment import split_blocks
 
-    def __init__(self, local: Any, claude: Any):
-        self.local, self.claude = local, claude
+    if mode not in MODES:
+        raise CriticUnavailable(f"unknown critic {mode!r}; choose one of {', '.join(MODES)}")
+    blocks = [split_blocks(p.text, p.language) if p.text else [] for p in passages]
+    local = make_critic("local", settings)
+    mine = [[f.shifted(b.start) for b in bs for f in local.check_block(b)] for bs in blocks]
+    theirs: list[list[Finding]] = [[] for _ in passages]
+    usage: dict[str, Any] = {}
+    if mode != "local":
+        remote, usage = claude_results(passages, blocks, settings, env)
+        theirs = [[f.shifted(b.start) for b in bs for f in remote.get(b.hash, ())]
+                  for bs in blocks]  # fmt: skip
+    if mode == "claude":
+        mine = [[] for _ in passages]
+    raw = [merge_findings(a, b) if b else sorted(a, key=lambda f: (f.start, f.end))
+           for a, b in zip(mine, theirs, strict=True)]  # fmt: skip
+    shown = [visible_findings(a, b, settings) for a, b in zip(mine, theirs, strict=True)]
+    return raw, shown, usage
 
-    @property
-    def usage(self) -> Any:
-        """Return the Claude critic's token usage."""
-        return getattr(self.claude, "usage", None)
 
-    async def critique(self, batch: Sequence[Any]) -> list[list[Finding]]:
-        """Return merged findings for each request."""
-        from nudge.engine import merge_findings
+def claude_results(
+    passages: Sequence[Passage],
+    blocks: Sequence[Sequence[Any]],
+    settings: Any,
+    env: Mapping[str, str] | None,
+) -> tuple[dict[str, list[Finding]], dict[str, Any]]:
+    """Review every passage's blocks with Claude; return raw findings by hash and usage."""
+    import asyncio
 
-        local = await self.local.critique(batch)
-        remote = await self.claude.critique(batch)
-        return [merge_findings(a, b) for a, b in zip(local, remote, strict=True)]
+    from nudge.engine import document_context
+    from nudge.service import DocumentBlocks, ReviewService
+    from nudge.store import default_cache_dir
 
+    async def ignore(uri: str, block_hash: str, findings: list[Finding]) -> None:
+        return None
 
-def make_critic(name: str, settings: Any, grade: bool = True, env: Any = None) -> Any:
-    """Return the critic called `name`; raise CriticUnavailable with a clear reason."""
-    if name not in CRITICS:
-        raise CriticUnavailable(f"unknown critic {name!r}; choose one of {', '.join(CRITICS)}")
-    if name == "local":
+    async def review() -> tuple[dict[str, list[Finding]], dict[str, Any]]:
+        service = ReviewService.start(
+            settings, os.environ if env is None else env, default_cache_dir(), ignore
+        )
+        if service is None:
+            raise CriticUnavailable("--critic claude needs ANTHROPIC_API_KEY in the environment")
+        documents = [
+            DocumentBlocks(p.id, bs, document_context(p.id, p.language, bs))
+            for p, bs in zip(passages, blocks, strict=True)
+        ]
         try:
-            from nudge.critics.local import LocalCritic
-        except ImportError as exc:
-            raise CriticUnavailable(f"the local critic is not available ({exc})") from None
-        return LocalCritic()
-    env = os.environ if env is None else env
-    if not (env.get("ANTHROPIC_API_KEY") or "").strip():
-        raise CriticUnavailable(f"--critic {name} needs ANTHROPIC_API_KEY in the environment")
-    try:
-        from nudge.critics.claude import ClaudeCritic
-    except ImportError as exc:
-        raise CriticUnavailable(f"the Claude critic is not available ({exc})") from None
-    options: dict[str, Any] = {}
-    if not grade:
-        if "grade" not in inspect.signature(ClaudeCritic.__init__).parameters:
-            raise CriticUnavailable("this ClaudeCritic cannot skip grading (--no-grade)")
-        options["grade"] = False
-    claude = ClaudeCritic.from_settings(settings, env, **options)
-    if claude is None:
-        raise CriticUnavailable(f"--critic {name} needs ANTHROPIC_API_KEY in the environment")
-    return claude if name == "claude" else MergedCritic(make_critic("local", settings), claude)
+            found = await service.review_all(documents)
+        finally:
+            await service.aclose()
+        return found, usage_of(service.critic)
+
+    return asyncio.run(review())
 
 
 def usage_of(critic: Any) -> dict[str, Any]:
-    """Return tokens and estimated cost if the critic reports usage, else {}."""
-    usage = getattr(critic, "usage", None)
-    if usage is None:
-        return {}
-    tokens = usage.as_dict() if hasattr(usage, "as_dict") else dict(vars(usage))
-    records = getattr(getattr(critic, "claude", critic), "records", None) or []
-    cost = sum(float(getattr(r, "cost_usd", 0.0)) for r in records)
-    return {"tokens": tokens, "calls": len(records), "cost_usd": round(cost, 6)}
-
-
-def _progress_bar(stream: Any) -> Callable[[int, int], None] | None:
-    if not stream.isatty():
-        return None
-
-    def show(done: int, total: int) -> None:
-        width = 30
-        filled = width * done // max(total, 1)
-        stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-        if done == total:
-            stream.write("\r" + " " * (width + 20) + "\r")
-        stream.flush()
-
-    return show
+    """Return tokens and estimated cost of a critic's calls."""
+    records = critic.records
+    cost = sum(r.cost_usd for r in records)
+    return {"tokens": critic.usage.as_dict(), "calls": len(records), "cost_usd": round(cost, 6)}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the options of `nudge eval`."""
     parser.add_argument("dataset", type=Path, help="span-JSONL file, e.g. evals/test.jsonl")
-    parser.add_argument("--critic", choices=CRITICS, default="local", help="critic to measure")
-    parser.add_argument("--no-grade", action="store_true", help="skip Claude's grading call")
+    parser.add_argument("--critic", choices=("local", "claude", "merged"), default="local",
+                        help="local, claude, or merged (what the editor shows)")  # fmt: skip
     parser.add_argument("--min-confidence", type=float, help="override minConfidence for headline")
     parser.add_argument("--json", type=Path, metavar="OUT", help="write the JSON summary here")
     parser.add_argument("--html", type=Path, metavar="OUT", help="write an HTML report here")
@@ -426,7 +397,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run `nudge eval`; return 0, or 2 for a bad dataset or unavailable critic."""
-    from nudge.engine import critique_text, select_findings
     from nudge.report import render_html, render_table
     from nudge.settings import Settings
 
@@ -435,18 +405,14 @@ def run(args: argparse.Namespace) -> int:
         settings.min_confidence = args.min_confidence
     try:
         passages = load_dataset(args.dataset)
-        critic = make_critic(args.critic, settings, grade=not args.no_grade)
+        began = time.perf_counter()
+        raw, shown, usage = passage_findings(passages, args.critic, settings)
+        seconds = time.perf_counter() - began
     except (OSError, DatasetError, CriticUnavailable) as exc:
         print(f"nudge eval: {exc}", file=sys.stderr)
         return 2
-    outcome = run_critic(
-        passages,
-        lambda text, language: critique_text(text, language, critic),
-        lambda found: select_findings(found, settings),
-        _progress_bar(sys.stderr),
-    )
-    outcome.usage = usage_of(critic)
-    meta = {"dataset": str(args.dataset), "critic": args.critic, "graded": not args.no_grade,
+    outcome = Outcome(list(passages), raw, shown, seconds, usage)
+    meta = {"dataset": str(args.dataset), "critic": args.critic,
             "min_confidence": settings.min_confidence}  # fmt: skip
     summary = summarize(outcome, meta)
     print(render_table(summary))

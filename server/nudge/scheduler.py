@@ -28,13 +28,13 @@ import itertools
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from nudge.budget import DailyBudget, RateLimiter
 from nudge.critics.base import Critic, CritiqueRequest, DocumentContext
-from nudge.critics.grading import keep_shown
 from nudge.model import Block, Finding
 from nudge.results_cache import ResultsCache, cache_key
 from nudge.settings import Settings
@@ -154,12 +154,36 @@ class _Document:
     uri: str
     version: int
     context: DocumentContext
-    blocks: dict[str, Block]
-    cursor: int | None
-    last_edit: float
+    blocks: dict[str, Block] = field(default_factory=dict)  # live prose blocks by hash
+    counts: Counter[str] = field(default_factory=Counter)  # live blocks per hash
+    cursor_block: Block | None = None  # the block the writer is typing in
+    last_edit: float = 0.0
     reviewed_inside: int | None = None
+    # live, worth sending, not yet reviewed; a dict keeps document order for batching
+    todo: dict[str, None] = field(default_factory=dict)
     done: set[str] = field(default_factory=set)
     requested: set[str] = field(default_factory=set)
+
+    def add(self, block: Block) -> None:
+        self.counts[block.hash] += 1
+        self.blocks[block.hash] = block
+        if block.hash not in self.done:
+            if worth_sending(block):
+                self.todo[block.hash] = None
+            else:
+                self.done.add(block.hash)
+
+    def remove(self, block_hash: str) -> bool:
+        """Drop one live block with this hash; return True when none is left."""
+        if self.counts[block_hash] > 1:
+            self.counts[block_hash] -= 1
+            return False
+        self.counts.pop(block_hash, None)
+        self.blocks.pop(block_hash, None)
+        self.todo.pop(block_hash, None)
+        self.done.discard(block_hash)
+        self.requested.discard(block_hash)
+        return True
 
 
 @dataclass
@@ -218,11 +242,9 @@ class Scheduler:
         self._pause_reason = ""
         self._budget_spent = False
         self._wake = asyncio.Event()
+        self._progress = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
-        identity = getattr(critic, "cache_identity", None)
-        self._identity: dict[str, Any] = (
-            identity() if callable(identity) else {"critic": critic.name}
-        )
+        self._identity: dict[str, Any] = critic.identity()
 
     # The protocol layer's side.
 
@@ -235,45 +257,80 @@ class Scheduler:
         context: DocumentContext | None = None,
         cursor: int | None = None,
     ) -> None:
-        """Record a document's current blocks after an open or a change.
+        """Record all of a document's blocks, after an open or a full change.
 
         `cursor` is the document offset where the writer is typing (the end of the
         last edit), or None when the document was opened or changed from outside.
         """
-        now = self.clock.now()
         doc = self._docs.get(uri)
-        current = {b.hash: b for b in blocks}
         if doc is None:
-            doc = _Document(uri, version, context or DocumentContext(uri=uri), current, cursor, now)
-            self._docs[uri] = doc
-        else:
-            doc.version, doc.blocks, doc.cursor, doc.last_edit = version, current, cursor, now
-            if context is not None:
-                doc.context = context
-            doc.done &= set(current)
-            doc.requested &= set(current)
-        self._cancel_stale()
+            doc = self._docs[uri] = _Document(uri, version, context or DocumentContext(uri=uri))
+        removed = list(doc.counts)
+        current = {b.hash for b in blocks}
+        doc.blocks, doc.counts, doc.todo = {}, Counter(), {}
+        doc.done &= current
+        doc.requested &= current
+        for block in blocks:
+            doc.add(block)
+        inside = None
+        if cursor is not None:
+            inside = next((b for b in blocks if b.start <= cursor <= b.end), None)
+        self._edited(doc, version, context, inside, removed)
+
+    def edit_document(
+        self,
+        uri: str,
+        version: int,
+        removed: Iterable[Block],
+        added: Iterable[Block],
+        *,
+        cursor_block: Block | None = None,
+        context: DocumentContext | None = None,
+    ) -> None:
+        """Record an incremental edit: the prose blocks it removed and those it added."""
+        doc = self._docs.get(uri)
+        if doc is None:
+            self.update_document(uri, version, list(added), context=context)
+            return
+        gone = [b.hash for b in removed if doc.remove(b.hash)]
+        for block in added:
+            doc.add(block)
+        self._edited(doc, version, context, cursor_block, gone)
+
+    def _edited(
+        self,
+        doc: _Document,
+        version: int,
+        context: DocumentContext | None,
+        cursor_block: Block | None,
+        gone: Iterable[str],
+    ) -> None:
+        doc.version, doc.cursor_block, doc.last_edit = version, cursor_block, self.clock.now()
+        if context is not None:
+            doc.context = context
+        self._cancel_stale(gone)
         self._poke()
 
     def saved(self, uri: str) -> None:
         """Note a save: with `trigger = "onSave"` the document's blocks become due."""
         doc = self._docs.get(uri)
         if doc is not None and self.settings.trigger == "onSave":
-            doc.requested |= set(doc.blocks) - doc.done
+            doc.requested |= doc.todo.keys()
             self._poke()
 
     def review_now(self, uri: str) -> None:
         """Send every not-yet-reviewed block of the document now, whatever the trigger."""
         doc = self._docs.get(uri)
         if doc is not None:
-            doc.requested |= set(doc.blocks) - doc.done
+            doc.requested |= doc.todo.keys()
             self._paused_until = 0.0
             self._poke()
 
     def close_document(self, uri: str) -> None:
         """Forget a closed document; its in-flight work is cancelled if nobody needs it."""
-        self._docs.pop(uri, None)
-        self._cancel_stale()
+        doc = self._docs.pop(uri, None)
+        if doc is not None:
+            self._cancel_stale(doc.counts)
 
     def update_settings(self, settings: Settings) -> None:
         """Use new settings from now on."""
@@ -283,12 +340,8 @@ class Scheduler:
 
     def status(self) -> Status:
         """Return what the scheduler is doing, for the status bar."""
-        pending = sum(
-            1
-            for doc in self._docs.values()
-            for h, b in doc.blocks.items()
-            if h not in doc.done and h not in self._inflight and worth_sending(b)
-        )
+        pending = sum(len(doc.todo) for doc in self._docs.values())
+        pending -= sum(1 for doc in self._docs.values() for h in self._inflight if h in doc.todo)
         in_flight = len(self._requests)
         if self._budget_spent:
             state, message = "budget_spent", "Claude budget for today spent; local suggestions only"
@@ -299,6 +352,17 @@ class Scheduler:
         else:
             state, message = ("waiting", "waiting for you to pause") if pending else ("idle", "")
         return Status(state, message, in_flight, pending)
+
+    async def drained(self) -> None:
+        """Wait until every requested block is reviewed, or Claude stopped (paused, budget)."""
+        while True:
+            stopped = self._budget_spent or self._paused_until > self.clock.now()
+            wanted = any(doc.requested for doc in self._docs.values())
+            if not self._requests and (stopped or not wanted):
+                return
+            self._progress.clear()
+            self._poke()
+            await self._progress.wait()
 
     async def aclose(self) -> None:
         """Stop the scheduler and cancel everything under way."""
@@ -343,17 +407,18 @@ class Scheduler:
             return False
         if now + _EPSILON < doc.last_edit + self.settings.debounce_ms / 1000:
             return False
-        inside = doc.cursor is not None and block.start <= doc.cursor <= block.end
-        if not inside:
+        inside = doc.cursor_block
+        if inside is None or inside.hash != block.hash:
             return True
         if not ends_sentence(block):
             return False
         # Finishing a sentence earns a paragraph one review while the writer is still in
         # it; after that it waits until they leave it or stop for `idle_settle`, so a
         # paragraph is not re-sent, ever longer, at every full stop.
-        if doc.reviewed_inside == block.start and now + _EPSILON < doc.last_edit + self.idle_settle:
+        quiet = now + _EPSILON >= doc.last_edit + self.idle_settle
+        if doc.reviewed_inside == inside.start and not quiet:
             return False
-        doc.reviewed_inside = block.start
+        doc.reviewed_inside = inside.start
         return True
 
     async def _dispatch(self) -> float | None:
@@ -363,12 +428,11 @@ class Scheduler:
         wake: list[float] = []
         ready: dict[str, tuple[_Document, Block]] = {}
         for doc in list(self._docs.values()):
-            for h, block in doc.blocks.items():
-                if h in doc.done or h in self._inflight or h in ready:
+            for h in list(doc.todo):
+                if h in self._inflight or h in ready:
                     continue
-                if not worth_sending(block):
-                    doc.done.add(h)
-                elif self._settled(doc, block, now):
+                block = doc.blocks[h]
+                if self._settled(doc, block, now):
                     ready[h] = (doc, block)
                 elif self.settings.trigger == "onType":
                     wake.extend(
@@ -381,6 +445,7 @@ class Scheduler:
                 del ready[h]
         if ready:
             wake.extend(self._start_requests(list(ready.values()), now))
+        self._progress.set()
         return min(wake) if wake else None
 
     async def _from_cache(self, block: Block) -> bool:
@@ -461,28 +526,30 @@ class Scheduler:
                     del self._inflight[r.block.hash]
             self._emit("review_finished", uris, len(batch), outcome)
             self._wake.set()
+            self._progress.set()
 
     async def _deliver(self, block_hash: str, findings: list[Finding]) -> None:
-        shown = keep_shown(findings, self.settings)
+        """Hand a block's raw graded findings on; filtering is `visible_findings`'s job."""
         for doc in list(self._docs.values()):
-            if block_hash not in doc.blocks or block_hash in doc.done:
+            if block_hash not in doc.todo:
                 continue
+            doc.todo.pop(block_hash, None)
+            doc.requested.discard(block_hash)
             doc.done.add(block_hash)
-            if self.telemetry is not None:
-                for category in sorted({f.category for f in shown}):
-                    count = sum(f.category == category for f in shown)
-                    self.telemetry.record("shown", category=category, count=count, critic="claude")
             try:
-                await self.on_results(doc.uri, block_hash, shown)
+                await self.on_results(doc.uri, block_hash, findings)
             except Exception:
                 log.exception("on_results failed for %s", doc.uri)
 
-    def _cancel_stale(self) -> None:
-        live = {h for doc in self._docs.values() for h in doc.blocks}
-        for task in list(self._requests):
-            hashes = next((r.hashes for r in self._inflight.values() if r.task is task), None)
-            if hashes is not None and not hashes & live:
-                task.cancel()
+    def _live(self, block_hash: str) -> bool:
+        return any(block_hash in doc.counts for doc in self._docs.values())
+
+    def _cancel_stale(self, gone: Iterable[str]) -> None:
+        """Cancel requests none of whose blocks is live any more (only those `gone` touched)."""
+        for h in set(gone):
+            request = self._inflight.get(h)
+            if request is not None and not any(self._live(x) for x in request.hashes):
+                request.task.cancel()
 
     def _emit(self, kind: str, uris: tuple[str, ...] = (), blocks: int = 0, message: str = ""):
         if self.on_event is not None:

@@ -2,8 +2,10 @@
 
 The language server holds one `Session`. It opens and edits documents, keeps the
 local critic's findings per block (keyed by content hash, so unchanged blocks are
-never re-read), merges in findings other critics deliver later, and filters them
-through settings, the team's ignored phrases and the writer's dismissals.
+never re-read), keeps the raw findings other critics deliver later, and shows what
+`engine.visible_findings` makes of both, minus the writer's dismissals. Each block's
+visible findings are kept until its findings or the settings change, so a publish
+after a one-block edit re-merges one block.
 
 It also notices what the writer does with suggestions, for local telemetry: which
 findings were shown, dismissed, and accepted (an edit that replaces exactly a shown
@@ -20,7 +22,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from nudge.document import Document, EditResult
-from nudge.engine import merge_findings, select_findings
+from nudge.engine import visible_findings
 from nudge.model import Block, Finding
 from nudge.positions import UTF16
 from nudge.segment import is_prose
@@ -41,6 +43,22 @@ LOCAL_CACHE_SIZE = 20_000
 # An edit as the protocol gives it: a (start line, start char, end line, end char)
 # range in the negotiated encoding and the new text, or no range for the full text.
 Edit = tuple[tuple[int, int, int, int] | None, str]
+
+
+def _combine(total: EditResult, result: EditResult) -> None:
+    """Fold one edit's result into the notification's, netting blocks added then removed."""
+    if result.full:
+        total.full, total.changed = True, result.changed
+        total.removed, total.added = [], result.added
+        return
+    total.changed += result.changed
+    for block in result.removed:
+        index = next((i for i, b in enumerate(total.added) if b.hash == block.hash), None)
+        if index is None:
+            total.removed.append(block)
+        else:
+            del total.added[index]
+    total.added += result.added
 
 
 def uri_to_path(uri: str) -> Path | None:
@@ -84,6 +102,7 @@ class Session:
         )
         self._local_cache: OrderedDict[str, list[Finding]] = OrderedDict()
         self.remote: dict[str, dict[str, list[Finding]]] = {}
+        self._visible: dict[str, dict[str, list[Finding]]] = {}
         self.telemetry = telemetry
         self.cursors: dict[str, int | None] = {}
         self._shown: dict[str, set[tuple[int, int, str]]] = {}
@@ -94,6 +113,7 @@ class Session:
         if editor is not None:
             self.editor_settings = dict(editor)
         self.settings, self.problems = load_settings(self.root, self.editor_settings)
+        self._visible.clear()
         return self.problems
 
     def relative_path(self, uri: str) -> str:
@@ -140,6 +160,7 @@ class Session:
         self.documents.pop(uri, None)
         self.skipped.pop(uri, None)
         self.remote.pop(uri, None)
+        self._visible.pop(uri, None)
         self.cursors.pop(uri, None)
         self._shown.pop(uri, None)
 
@@ -161,8 +182,7 @@ class Session:
                     self._note_accepted(uri, start, end, text)
                 result = doc.apply_edit(start, end, text, version)
                 self.cursors[uri] = start + len(text)
-            total.full = total.full or result.full
-            total.changed = result.changed if result.full else total.changed + result.changed
+            _combine(total, result)
         if len(doc) > self.settings.max_document_size:
             self.close(uri)
             self.skipped[uri] = "grew over nudge.maxDocumentSize"
@@ -182,45 +202,50 @@ class Session:
         return cached
 
     def set_remote_findings(self, uri: str, block_hash: str, findings: list[Finding]) -> None:
-        """Record findings another critic delivered for a block (relative offsets)."""
+        """Record raw findings another critic delivered for a block (relative offsets)."""
         remote = self.remote.setdefault(uri, {})
         remote[block_hash] = findings
+        self._visible.get(uri, {}).pop(block_hash, None)
         doc = self.documents.get(uri)
         if doc is not None and len(remote) > 2 * len(doc.blocks()) + 16:
             live = {b.hash for b in doc.blocks()}
             for stale in [h for h in remote if h not in live]:
                 del remote[stale]
 
-    def all_findings(self, uri: str) -> list[Finding]:
-        """Return every finding for a document before filtering, absolute offsets."""
-        doc = self.documents.get(uri)
-        if doc is None:
-            return []
-        remote = self.remote.get(uri, {})
-        local: list[Finding] = []
-        claude: list[Finding] = []
-        for block in doc.blocks():
-            if not is_prose(block):
-                continue
-            local.extend(f.shifted(block.start) for f in self.local_findings(block))
-            claude.extend(f.shifted(block.start) for f in remote.get(block.hash, ()))
-        return merge_findings(local, claude) if claude else local
+    def block_findings(self, uri: str, block: Block) -> list[Finding]:
+        """Return a block's visible findings before dismissals, relative to the block."""
+        visible = self._visible.setdefault(uri, {})
+        found = visible.get(block.hash)
+        if found is None:
+            remote = self.remote.get(uri, {}).get(block.hash, ())
+            found = visible[block.hash] = visible_findings(
+                self.local_findings(block), remote, self.settings
+            )
+            if len(visible) > 2 * len(self.documents[uri].blocks()) + 16:
+                self._visible[uri] = {block.hash: found}
+        return found
 
     def findings(self, uri: str) -> list[Finding]:
-        """Return the findings to show for a document."""
+        """Return the findings to show for a document, absolute offsets."""
         doc = self.documents.get(uri)
         if doc is None:
             return []
         key = self.relative_path(uri)
-        return select_findings(
-            self.all_findings(uri),
-            self.settings,
-            lambda f: self.dismissals.is_dismissed(key, doc.text, f),
-        )
+        out: list[Finding] = []
+        text: str | None = None
+        for block in doc.blocks():
+            if not is_prose(block):
+                continue
+            for f in self.block_findings(uri, block):
+                f = f.shifted(block.start)
+                text = doc.text if text is None else text
+                if not self.dismissals.is_dismissed(key, text, f):
+                    out.append(f)
+        return out
 
     def locate(self, uri: str, start: int, end: int, rule: str) -> Finding | None:
-        """Return the current finding at [start, end) with `rule`, if it still stands."""
-        for finding in self.all_findings(uri):
+        """Return the shown finding at [start, end) with `rule`, if it still stands."""
+        for finding in self.findings(uri):
             if finding.start == start and finding.end == end and finding.rule == rule:
                 return finding
         return None
@@ -234,19 +259,19 @@ class Session:
 
     # Telemetry ------------------------------------------------------------------
     def note_shown(self, uri: str, findings: Iterable[Finding]) -> None:
-        """Remember what a document shows; record newly shown local findings per category.
+        """Remember what a document shows; record newly shown findings per critic and category.
 
-        Claude's findings are counted as shown by the scheduler when they arrive.
+        This is the one place "shown" is counted, after every filter, for every critic.
         """
         current = {(f.start, f.end, f.rule): f for f in findings}
         before = self._shown.get(uri, set())
         self._shown[uri] = set(current)
         if self.telemetry is None:
             return
-        fresh = [f for key, f in current.items() if key not in before and f.critic != "claude"]
-        for category in sorted({f.category for f in fresh}):
-            count = sum(f.category == category for f in fresh)
-            self.telemetry.record("shown", category=category, count=count, critic="local")
+        fresh = [f for key, f in current.items() if key not in before]
+        for critic, category in sorted({(f.critic, f.category) for f in fresh}):
+            count = sum(f.critic == critic and f.category == category for f in fresh)
+            self.telemetry.record("shown", category=category, count=count, critic=critic)
 
     def _note_accepted(self, uri: str, start: int, end: int, text: str) -> None:
         shown = self._shown.get(uri)

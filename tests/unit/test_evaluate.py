@@ -14,19 +14,20 @@ from nudge import evaluate
 from nudge.evaluate import (
     CriticUnavailable,
     DatasetError,
+    Outcome,
     Passage,
     Span,
     calibration,
     errors,
     load_dataset,
-    make_critic,
-    run_critic,
+    passage_findings,
     score,
     summarize,
     sweep,
 )
 from nudge.model import Finding
 from nudge.report import render_html, render_table
+from nudge.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -117,7 +118,9 @@ class FakeCritic:
 
 def test_summary_report_and_html_are_self_contained():
     passages = [passage([(0, 1, "cliche")], [(5, 6, "name")], text="x....x"), passage(text="")]
-    outcome = run_critic(passages, FakeCritic())
+    critic = FakeCritic()
+    raw = [critic(p.text, p.language) for p in passages]
+    outcome = Outcome(passages, raw, raw)
     summary = summarize(outcome, {"dataset": "tiny<1>.jsonl", "critic": "fake"})
     json.dumps(summary)
     assert summary["categories"]["cliche"]["precision"] == 0.5
@@ -156,14 +159,15 @@ def test_dataset_errors_name_the_line(tmp_path, line, message):
 
 
 @pytest.mark.parametrize("name", ["claude", "merged"])
-def test_claude_critics_need_a_key(name):
+def test_claude_critics_need_a_key(name, tmp_path, monkeypatch):
+    monkeypatch.setenv("NUDGE_CACHE_DIR", str(tmp_path))
     with pytest.raises(CriticUnavailable, match="ANTHROPIC_API_KEY"):
-        make_critic(name, object(), env={})
+        passage_findings([passage(text="We think outside the box.")], name, Settings(), env={})
 
 
 def test_unknown_critic_is_refused():
     with pytest.raises(CriticUnavailable, match="unknown critic"):
-        make_critic("vale", object())
+        passage_findings([], "vale", Settings())
 
 
 def test_run_reports_a_bad_dataset_with_exit_status_2(tmp_path, capsys):

@@ -86,7 +86,11 @@ def test_models_api_capabilities_override_the_table():
 
 @pytest.mark.parametrize(
     ("problem", "field", "value"),
-    [("thinking", "thinking", None), ("effort", "effort", None), ("output", "output", "strict_tool")],
+    [
+        ("thinking", "thinking", None),
+        ("effort", "effort", None),
+        ("output", "output", "strict_tool"),
+    ],
 )
 def test_step_down_changes_one_thing_once(problem, field, value):
     spec = model_spec("claude-sonnet-5-5")

@@ -2,16 +2,18 @@
 
 A critic is handed a batch of blocks (possibly from several documents) and returns,
 for each block in the same order, the findings it has about that block, with offsets
-relative to the block. `LocalCritic` answers at once; `ClaudeCritic` batches the
-blocks into one request. Both are awaited the same way, so the scheduler and
-`nudge check` need not know which one they hold.
+relative to the block. `LocalCritic` answers at once and also offers the synchronous
+`check_block` (the keystroke path calls it directly); `ClaudeCritic` batches the
+blocks into one request. Every critic names what shapes its results (`identity`, part
+of every results-cache key) and reports what it spent (`usage`, `records`). A critic
+that cannot answer raises `CriticUnavailable`, whose reason is safe to show.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from nudge.model import Block, Finding
 
@@ -49,6 +51,19 @@ class Critic(Protocol):
     name: str
     description: str
 
+    def identity(self) -> dict[str, Any]:
+        """Return what, besides a block's text, determines this critic's findings."""
+        ...
+
     async def critique(self, batch: Sequence[CritiqueRequest]) -> list[list[Finding]]:
         """Return, for each request in order, findings relative to its block."""
+        ...
+
+
+@runtime_checkable
+class SyncCritic(Critic, Protocol):
+    """A critic that can also answer one block at once, without awaiting anything."""
+
+    def check_block(self, block: Block) -> list[Finding]:
+        """Return findings for one block, relative to it."""
         ...

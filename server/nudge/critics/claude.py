@@ -151,13 +151,14 @@ class ClaudeCritic:
         """Return one record per API call made so far."""
         return self.caller.records
 
-    def cache_identity(self) -> dict[str, Any]:
+    def identity(self) -> dict[str, Any]:
         """Return what, besides the block, determines this critic's results."""
         return {
             "critique": load_prompt("critique").key,
             "grade": load_prompt("grade").key,
             "model": self.model,
             "grader_model": self.grader_model,
+            "effort": [self.caller.shapes.efforts.get(k, "auto") for k in ("critique", "grade")],
             "parser": PARSER_VERSION,
         }
 

@@ -257,6 +257,10 @@ class LocalCritic:
             critic=self.name,
         )
 
+    def identity(self) -> dict[str, str]:
+        """Return what determines this critic's findings besides the text (its name)."""
+        return {"critic": self.name}
+
     async def critique(self, batch: Sequence[CritiqueRequest]) -> list[list[Finding]]:
         """Return findings for each request's block, in order."""
         return [self.check_block(request.block) for request in batch]

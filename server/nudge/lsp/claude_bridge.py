@@ -1,8 +1,9 @@
-"""The glue between the language server and Claude: owns the critic and the scheduler.
+"""The protocol side of Claude: documents in, status and progress out.
 
-Handlers tell the bridge what each document looks like after every change; the
-scheduler decides when blocks go to Claude, and its results come back here to be
-merged into the session and published. Scheduler events become the status bar's
+The core's `ReviewService` owns the critic, budget, results cache and scheduler.
+This module only feeds it what the handlers saw (an open, or the blocks an edit took
+out and put in, never the whole document again) and turns what comes back into LSP:
+raw findings into the session and a publish, scheduler events into the `nudge/status`
 state and work-done progress. Without a key, or in an untrusted workspace, there is
 no bridge at all and Nudge serves local findings only.
 """
@@ -18,12 +19,12 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from nudge.budget import DailyBudget
-from nudge.critics.claude import NO_KEY_MESSAGE, ClaudeCritic
+from nudge.critics.claude import NO_KEY_MESSAGE
+from nudge.document import EditResult
 from nudge.engine import document_context
 from nudge.model import Finding
-from nudge.results_cache import ResultsCache
-from nudge.scheduler import Scheduler, SchedulerEvent
+from nudge.scheduler import SchedulerEvent
+from nudge.service import ReviewService
 from nudge.settings import Settings
 from nudge.telemetry import Telemetry
 
@@ -59,108 +60,82 @@ def start(ls: NudgeServer, env: Mapping[str, str] | None = None) -> ClaudeBridge
     assert ls.session is not None
     if not ls.trusted:
         return None
-    settings = ls.session.settings
-    directory = ls.state_dir()
-    budget = DailyBudget(
-        settings.daily_token_budget, settings.daily_cost_budget_usd, directory / "budget.json"
-    )
-    critic = ClaudeCritic.from_settings(
-        settings,
-        env,
-        budget=budget,
-        telemetry=ls.session.telemetry,
-        probe_cache=directory / "models.json",
-    )
-    if critic is None:
+    bridge = ClaudeBridge(ls)
+    service = ReviewService.start(
+        ls.session.settings, env, ls.state_dir(), bridge.on_results,
+        telemetry=ls.session.telemetry, on_event=bridge.on_event,
+    )  # fmt: skip
+    if service is None:
         return None  # `announce` told the writer
-    return ClaudeBridge(ls, critic, budget, env)
+    bridge.service = service
+    service.prepare()
+    return bridge
 
 
 class ClaudeBridge:
-    """Feeds documents to the scheduler and turns its results and events into LSP."""
+    """Feeds documents to the review service and turns its results and events into LSP."""
 
-    def __init__(
-        self, ls: NudgeServer, critic: ClaudeCritic, budget: DailyBudget, env: Mapping[str, str]
-    ):
-        self.ls, self.critic, self.budget, self.env = ls, critic, budget, env
-        assert ls.session is not None
-        self.cache = ResultsCache(ls.state_dir() / "results")
-        self.scheduler = self._scheduler(ls.session.settings)
+    service: ReviewService
+
+    def __init__(self, ls: NudgeServer):
+        self.ls = ls
         self.reviews = 0
         self.progress: str | None = None
         self.failure = ""
-        self._prepare(critic)
-
-    def _prepare(self, critic: ClaudeCritic) -> None:
-        """Probe the models in the background, so the first review need not wait."""
-        task = asyncio.get_running_loop().create_task(critic.prepare())
-        task.add_done_callback(lambda t: t.cancelled() or t.exception())
-
-    def _scheduler(self, settings: Settings) -> Scheduler:
-        assert self.ls.session is not None
-        return Scheduler(
-            self.critic,
-            settings,
-            self.on_results,
-            on_event=self.on_event,
-            cache=self.cache,
-            budget=self.budget,
-            telemetry=self.ls.session.telemetry,
-        )
 
     # From the handlers ----------------------------------------------------------
-    def update(self, uri: str, cursor: int | None = None) -> None:
-        """Tell the scheduler a document's current blocks (never waits)."""
+    def open(self, uri: str) -> None:
+        """Tell the scheduler all of a document's blocks (after an open or a full change)."""
         session = self.ls.session
         doc = session.documents.get(uri) if session else None
         if doc is None:
-            self.scheduler.close_document(uri)
+            self.service.scheduler.close_document(uri)
             return
-        blocks = doc.prose_blocks()
         context = document_context(uri, doc.language, doc.blocks())
-        self.scheduler.update_document(uri, doc.version, blocks, context=context, cursor=cursor)
+        self.service.scheduler.update_document(uri, doc.version, doc.prose_blocks(),
+                                               context=context)  # fmt: skip
+
+    def edit(self, uri: str, result: EditResult, cursor: int | None) -> None:
+        """Tell the scheduler what an edit changed; never rescans the document."""
+        session = self.ls.session
+        doc = session.documents.get(uri) if session else None
+        if doc is None or result.full:
+            self.open(uri)
+            return
+        context = None
+        if any(b.kind == "heading" for b in (*result.removed, *result.added)):
+            context = document_context(uri, doc.language, doc.blocks())
+        inside = doc.block_at(cursor) if cursor is not None else None
+        self.service.scheduler.edit_document(
+            uri, doc.version, result.removed, result.added, cursor_block=inside, context=context
+        )
 
     def saved(self, uri: str) -> None:
         """Note a save (matters with trigger onSave)."""
-        self.scheduler.saved(uri)
+        self.service.scheduler.saved(uri)
 
     def review_now(self, uri: str) -> None:
         """Review a document now, whatever the trigger."""
-        self.scheduler.review_now(uri)
+        self.service.scheduler.review_now(uri)
 
     def close(self, uri: str) -> None:
         """Forget a closed document."""
-        self.scheduler.close_document(uri)
+        self.service.scheduler.close_document(uri)
 
     async def settings_changed(self, settings: Settings) -> None:
-        """Apply new settings; a new model means a new critic and scheduler."""
-        if (settings.model, settings.grader_model) == (self.critic.model, self.critic.grader_model):
-            self.scheduler.update_settings(settings)
-            return
-        critic = ClaudeCritic.from_settings(
-            settings,
-            self.env,
-            budget=self.budget,
-            telemetry=self.critic.caller.telemetry,
-            probe_cache=self.critic.probe_cache,
-        )
-        if critic is None:
-            return
-        self._prepare(critic)
-        old, self.critic = self.scheduler, critic
-        self.scheduler = self._scheduler(settings)
-        await old.aclose()
-        assert self.ls.session is not None
-        for uri in self.ls.session.documents:
-            self.update(uri)
+        """Apply new settings; a new model or effort means a new critic, so re-send all."""
+        if await self.service.update_settings(settings):
+            assert self.ls.session is not None
+            for uri in self.ls.session.documents:
+                self.open(uri)
 
     async def aclose(self) -> None:
         """Stop every review under way."""
-        await self.scheduler.aclose()
+        await self.service.aclose()
 
     # From the scheduler ---------------------------------------------------------
     async def on_results(self, uri: str, block_hash: str, findings: list[Finding]) -> None:
-        """Merge a block's graded Claude findings into the session and publish."""
+        """Keep a block's raw graded Claude findings in the session and publish."""
         session = self.ls.session
         if session is None or uri not in session.documents:
             return
@@ -196,14 +171,14 @@ class ClaudeBridge:
 
     def idle_state(self) -> tuple[str, str]:
         """Return the status bar state when no review is running."""
-        status = self.scheduler.status()
+        status = self.service.status()
         if self.reviews:
             return "reviewing", f"Claude is reviewing ({self.reviews} request(s))"
         if status.state == "budget_spent":
             return "budget", status.message
         if status.state == "paused" or self.failure:
             return "error", status.message if status.state == "paused" else self.failure
-        return "ready", f"Claude ({self.critic.model}) and local suggestions"
+        return "ready", f"Claude ({self.service.settings.model}) and local suggestions"
 
     # Work-done progress -----------------------------------------------------------
     def _supports_progress(self) -> bool:

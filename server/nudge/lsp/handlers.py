@@ -98,7 +98,7 @@ def reopen_all(ls: NudgeServer) -> None:
             ls.clear(uri)
             warn_skipped(ls, uri, result.reason)
         if ls.bridge is not None:
-            ls.bridge.update(uri)
+            ls.bridge.open(uri)
     ls.publish_all()
 
 
@@ -122,7 +122,7 @@ def did_open(ls: NudgeServer, params: types.DidOpenTextDocumentParams) -> None:
     else:
         warn_skipped(ls, doc.uri, result.reason)
     if ls.bridge is not None:
-        ls.bridge.update(doc.uri)
+        ls.bridge.open(doc.uri)
 
 
 def did_change(ls: NudgeServer, params: types.DidChangeTextDocumentParams) -> None:
@@ -140,7 +140,7 @@ def did_change(ls: NudgeServer, params: types.DidChangeTextDocumentParams) -> No
         return
     ls.schedule_publish(uri, session.settings.debounce_ms / 1000)
     if ls.bridge is not None:
-        ls.bridge.update(uri, session.cursors.get(uri))
+        ls.bridge.edit(uri, result, session.cursors.get(uri))
 
 
 def did_save(ls: NudgeServer, params: types.DidSaveTextDocumentParams) -> None:
