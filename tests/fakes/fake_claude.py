@@ -1,12 +1,15 @@
-"""A fake Claude: a real HTTP server on 127.0.0.1 speaking enough of the Messages API.
+"""A fake Claude: a real HTTP server on 127.0.0.1 that keeps the documented API contract.
 
-The real `anthropic` client talks to it over HTTP, so tests exercise the SDK's request
-building, response parsing and error classes. Answers come, in order of precedence,
-from a queue of scripted `Reply`s, a responder callback that sees the parsed request,
-or a default empty tool call. Usage numbers come from a real prefix cache: the request
-is cut at each `cache_control` breakpoint (tools, then system, then messages), and a
-breakpoint whose prefix was seen within the TTL counts as a cache read; token counts
-are a deterministic estimate (characters / 4 of the serialized content).
+The real `anthropic` SDK talks to it, so tests exercise the SDK's request building,
+response parsing and error classes. Every request is first checked against the rules
+of the Claude API docs (`rules`, from the per-model table in `contract`); a rejected
+request gets the documented status, error type and message, is recorded in `requests`
+and `rejections`, and consumes no scripted reply. A valid one is answered, in order of
+precedence, from a queue of scripted `Reply`s, a responder callback, or an empty
+structured answer, rendered in the shape the request asked for (`replies`). Usage comes
+from a real prefix cache (`prompt_cache`); thinking costs output tokens by effort, and
+can add simulated latency. `count_tokens`, the Models API and Message Batches
+(`batches`) are served too.
 
 Run it as a process for end-to-end tests and benchmarks:
     python -m tests.fakes.fake_claude --port 8765 [--script replies.json] [--heuristic]
@@ -16,149 +19,59 @@ The script is a JSON list of `Reply` field dicts; `FAKE_CLAUDE_SCRIPT` works too
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
-import re
 import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
+from tests.fakes import contract, rules, streaming
+from tests.fakes.batches import FakeBatches, error_body, page
+from tests.fakes.heuristics import HEURISTIC_PHRASES, Responder, heuristic_responder
+from tests.fakes.prompt_cache import PrefixCache, blocks, diagnose, estimate_tokens, fingerprint
+from tests.fakes.replies import (
+    THINKING_TOKENS,
+    Recorded,
+    Reply,
+    error,
+    refusal,
+    render,
+    thinking_cost,
+    tool,
+    truncated,
+)
+
+__all__ = [
+    "HEURISTIC_PHRASES",
+    "FakeClaude",
+    "Recorded",
+    "Reply",
+    "error",
+    "estimate_tokens",
+    "heuristic_responder",
+    "refusal",
+    "tool",
+    "truncated",
+]
+
+# ERRORS: HTTP status -> error type.
 ERROR_TYPES = {
     400: "invalid_request_error",
     401: "authentication_error",
+    402: "billing_error",
+    403: "permission_error",
+    404: "not_found_error",
+    413: "request_too_large",
     429: "rate_limit_error",
     500: "api_error",
+    504: "timeout_error",
     529: "overloaded_error",
 }
-
-
-@dataclass
-class Reply:
-    """One scripted answer: a tool call, text, or an HTTP error, after a delay."""
-
-    status: int = 200
-    tool_input: dict[str, Any] | None = None
-    tool_name: str | None = None
-    text: str | None = None
-    stop_reason: str | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    message: str = ""
-    delay: float = 0.0
-    raw_body: str | None = None
-
-
-def tool(tool_input: dict[str, Any], stop_reason: str = "tool_use", delay: float = 0.0) -> Reply:
-    """Return a reply calling the request's forced tool with `tool_input`."""
-    return Reply(tool_input=tool_input, stop_reason=stop_reason, delay=delay)
-
-
-def error(status: int, retry_after: float | None = None, message: str = "fake error") -> Reply:
-    """Return an HTTP error reply, optionally with a retry-after header."""
-    headers = {} if retry_after is None else {"retry-after": f"{retry_after:g}"}
-    return Reply(status=status, headers=headers, message=message)
-
-
-@dataclass
-class Recorded:
-    """One request as the server saw it (auth redacted)."""
-
-    path: str
-    headers: dict[str, str]
-    body: dict[str, Any]
-
-    @property
-    def tool_name(self) -> str | None:
-        """Return the name of the forced tool, if any."""
-        choice = self.body.get("tool_choice") or {}
-        return choice.get("name")
-
-    @property
-    def user_text(self) -> str:
-        """Return all text of the user messages joined."""
-        return "\n".join(_texts(m.get("content")) for m in self.body.get("messages", []))
-
-
-Responder = Callable[[Recorded], "Reply | None"]
-
-
-def _texts(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(str(b.get("text", "")) for b in content if isinstance(b, dict))
-    return ""
-
-
-def estimate_tokens(text: str) -> int:
-    """Return the fake's deterministic token estimate for a piece of text."""
-    return max(1, len(text) // 4)
-
-
-def _pieces(body: dict[str, Any]) -> list[tuple[str, bool]]:
-    """Return the prompt as (serialized piece, is a cache breakpoint) in cache order."""
-    out: list[tuple[str, bool]] = []
-
-    def add(block: Any) -> None:
-        if isinstance(block, dict):
-            marked = "cache_control" in block
-            clean = {k: v for k, v in block.items() if k != "cache_control"}
-            out.append((json.dumps(clean, sort_keys=True), marked))
-        else:
-            out.append((json.dumps(block, sort_keys=True), False))
-
-    for t in body.get("tools") or []:
-        add(t)
-    system = body.get("system")
-    for block in [{"type": "text", "text": system}] if isinstance(system, str) else system or []:
-        add(block)
-    for message in body.get("messages", []):
-        content = message.get("content")
-        blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
-        out.append((json.dumps({"role": message.get("role")}), False))
-        for block in blocks or []:
-            add(block)
-    return out
-
-
-class PrefixCache:
-    """A prompt cache keyed by hashes of request prefixes, each kept for `ttl` seconds."""
-
-    def __init__(self, ttl: float = 300.0, min_tokens: int = 1024, clock=time.monotonic):
-        self.ttl, self.min_tokens, self.clock = ttl, min_tokens, clock
-        self._expiry: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def usage(self, body: dict[str, Any]) -> dict[str, int]:
-        """Return input, cache-write and cache-read token counts, updating the cache."""
-        digest = hashlib.sha256(str(body.get("model")).encode())
-        total, breakpoints = 0, []
-        for text, marked in _pieces(body):
-            digest.update(text.encode())
-            total += estimate_tokens(text)
-            if marked:
-                breakpoints.append((digest.copy().hexdigest(), total))
-        now = self.clock()
-        read = write = 0
-        with self._lock:
-            for key, tokens in breakpoints:
-                if self._expiry.get(key, 0.0) > now:
-                    read = tokens
-                    self._expiry[key] = now + self.ttl
-            if breakpoints and breakpoints[-1][1] > read and breakpoints[-1][1] >= self.min_tokens:
-                key, tokens = breakpoints[-1]
-                self._expiry[key] = now + self.ttl
-                write = tokens - read
-        return {
-            "input_tokens": total - read - write,
-            "cache_creation_input_tokens": write,
-            "cache_read_input_tokens": read,
-        }
 
 
 class FakeClaude:
@@ -170,18 +83,31 @@ class FakeClaude:
         *,
         latency: float = 0.0,
         cache_ttl: float = 300.0,
-        min_cache_tokens: int = 1024,
+        min_cache_tokens: int | None = None,
         port: int = 0,
         clock: Callable[[], float] = time.monotonic,
+        thinking_tokens: dict[str, int] | None = None,
+        thinking_latency: float = 0.0,
+        models: dict[str, contract.ModelContract] | None = None,
+        capabilities: dict[str, dict[str, Any]] | None = None,
+        batch_polls: int | None = 2,
     ):
         self.replies: deque[Reply] = deque()
         self.responder = responder
         self.latency = latency
-        self.cache = PrefixCache(cache_ttl, min_cache_tokens, clock)
+        self.min_cache_tokens = min_cache_tokens
+        self.thinking_tokens = {**THINKING_TOKENS, **(thinking_tokens or {})}
+        self.thinking_latency = thinking_latency  # seconds per thinking token
+        self.catalogue = contract.Catalogue(models, capabilities)
+        self.cache = PrefixCache(cache_ttl, clock)
         self.requests: list[Recorded] = []
+        self.rejections: list[tuple[Recorded, int, str]] = []
+        self.calls: list[tuple[str, str]] = []  # (method, path) of every HTTP request
+        self.batches = FakeBatches(self._batch_item, lambda: self.url, clock, batch_polls)
+        self._fingerprints: dict[str, tuple[dict[str, Any], int]] = {}
         self._lock = threading.Lock()
+        self._ids = 0
         self._server = _QuietServer(("127.0.0.1", port), _handler_for(self))
-        self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
     @property
@@ -190,7 +116,7 @@ class FakeClaude:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def push(self, *replies: Reply) -> None:
-        """Queue replies for the next requests, in order."""
+        """Queue replies for the next valid requests, in order."""
         self.replies.extend(replies)
 
     def start(self) -> FakeClaude:
@@ -212,40 +138,102 @@ class FakeClaude:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def answer(self, recorded: Recorded) -> Reply:
-        """Pick the reply for a request: queue, then responder, then an empty tool call."""
+    def next_id(self, prefix: str) -> str:
+        """Return a fresh object id."""
         with self._lock:
-            self.requests.append(recorded)
+            self._ids += 1
+            return f"{prefix}_fake{self._ids:06d}"
+
+    def check(self, recorded: Recorded, version: str, **kind: bool) -> rules.Rejection | rules.Plan:
+        """Validate a request, recording it as a rejection if it fails."""
+        outcome = rules.validate(recorded.body, version=version, catalogue=self.catalogue, **kind)
+        if isinstance(outcome, rules.Rejection):
+            with self._lock:
+                self.rejections.append((recorded, outcome.status, outcome.message))
+        return outcome
+
+    def answer(self, recorded: Recorded) -> Reply:
+        """Pick the reply for a valid request: queue, then responder, then `{}`."""
+        with self._lock:
             if self.replies:
                 return self.replies.popleft()
         reply = self.responder(recorded) if self.responder else None
         return reply or Reply(tool_input={})
 
-    def message(self, recorded: Recorded, reply: Reply) -> dict[str, Any]:
-        """Build the Messages API body for a successful reply."""
+    def message(
+        self, recorded: Recorded, plan: rules.Plan, reply: Reply, tier: str = "standard"
+    ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """Build the Message body and the cache writes to commit when it is sent."""
         body = recorded.body
-        content: list[dict[str, Any]] = []
-        if reply.text is not None:
-            content.append({"type": "text", "text": reply.text})
-        if reply.tool_input is not None:
-            name = reply.tool_name or recorded.tool_name or "tool"
-            uid = hashlib.sha1(json.dumps(reply.tool_input).encode()).hexdigest()[:20]
-            content.append(
-                {"type": "tool_use", "id": f"toolu_{uid}", "name": name, "input": reply.tool_input}
-            )
-        usage = self.cache.usage(body)
-        usage["output_tokens"] = estimate_tokens(json.dumps(content))
-        stop = reply.stop_reason or ("tool_use" if reply.tool_input is not None else "end_turn")
+        minimum = self.min_cache_tokens
+        minimum = plan.model.min_cache_tokens if minimum is None else minimum
+        view = plan.cache_view(body)
+        lookup = self.cache.lookup(view, minimum)
+        message_id = self.next_id("msg")
+        thinking = thinking_cost(plan, reply, self.thinking_tokens)
+        shaped = render(recorded, plan, reply, thinking, message_id)
+        used = min(thinking, plan.max_tokens)
+        recorded.thinking_tokens = used
+        recorded.latency = self.latency + reply.delay + used * self.thinking_latency
+        usage = lookup.usage()
+        usage.update(
+            output_tokens=shaped["output"],
+            output_tokens_details={"thinking_tokens": used},
+            service_tier=tier,
+        )
         return {
-            "id": f"msg_fake{len(self.requests):06d}",
+            "id": message_id,
             "type": "message",
             "role": "assistant",
-            "model": body.get("model", "unknown"),
-            "content": content,
-            "stop_reason": stop,
+            "model": body.get("model"),
+            "content": shaped["content"],
+            "stop_reason": shaped["stop_reason"],
             "stop_sequence": None,
+            "stop_details": shaped["stop_details"],
             "usage": usage,
-        }
+            "diagnostics": self._diagnose(view, message_id, lookup.read + lookup.write),
+        }, lookup.pending
+
+    def _diagnose(self, view: dict[str, Any], message_id: str, cached: int) -> Any:
+        """Remember this request and compare it with `diagnostics.previous_message_id`."""
+        current = fingerprint(view)
+        with self._lock:
+            self._fingerprints[message_id] = (current, cached)
+        asked = view.get("diagnostics")
+        if not isinstance(asked, dict) or asked.get("previous_message_id") is None:
+            return None  # CACHE_DIAGNOSTICS: null opts in on a first turn
+        previous, missed = self._fingerprints.get(asked["previous_message_id"], (None, 0))
+        return diagnose(previous, current, missed)
+
+    def count(self, body: dict[str, Any]) -> dict[str, int]:
+        """Return `{"input_tokens": N}` for a valid count_tokens body (TOKEN_COUNTING)."""
+        return {"input_tokens": sum(b.tokens for b in blocks(body))}
+
+    def _batch_item(self, params: dict[str, Any], cid: str, batch_id: str, version: str) -> Any:
+        """Answer one batch request with the reply machinery (BATCHES)."""
+        path = f"/v1/messages/batches/{batch_id}"
+        recorded = Recorded(path, {}, params, custom_id=cid, batch_id=batch_id)
+        with self._lock:
+            self.requests.append(recorded)
+        plan = self.check(recorded, version)
+        if isinstance(plan, rules.Rejection):  # BATCHES: validated asynchronously
+            return {"type": "errored", "error": error_body(plan.kind, plan.message)}
+        reply = self.answer(recorded)
+        if reply.status != 200:
+            kind = ERROR_TYPES.get(reply.status, "api_error")
+            return {"type": "errored", "error": error_body(kind, reply.message or "fake error")}
+        message, pending = self.message(recorded, plan, reply, tier="batch")
+        self.cache.commit(pending)
+        return {"type": "succeeded", "message": message}
+
+    def models_page(self, query: dict[str, str]) -> dict[str, Any]:
+        """Return GET /v1/models (MODELS_API), newest first."""
+        models = sorted(self.catalogue.models.values(), key=lambda m: m.created_at, reverse=True)
+        return page([self.model_info(m) for m in models], query)
+
+    def model_info(self, model: contract.ModelContract) -> dict[str, Any]:
+        """Return one ModelInfo, with any capability overrides applied."""
+        return contract.model_info(model, self.catalogue.capabilities(model))
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -265,98 +253,152 @@ def _handler_for(fake: FakeClaude) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: object) -> None:
             pass
 
-        def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-            data = payload if isinstance(payload, str) else json.dumps(payload)
-            raw = data.encode()
+        def _send(
+            self,
+            status: int,
+            payload: Any,
+            headers: dict[str, str] | None = None,
+            content_type: str = "application/json",
+        ) -> None:
+            data = payload if isinstance(payload, (str, bytes)) else json.dumps(payload)
+            raw = data if isinstance(data, bytes) else data.encode()
             self.send_response(status)
-            self.send_header("content-type", "application/json")
+            self.send_header("content-type", content_type)
             self.send_header("content-length", str(len(raw)))
-            self.send_header("request-id", "req_fake")
+            self.send_header("request-id", self.request_id)  # RATE_LIMITS: on every response
             for key, value in (headers or {}).items():
                 self.send_header(key, value)
             self.end_headers()
             self.wfile.write(raw)
 
-        def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-            kind = ERROR_TYPES.get(status, "api_error")
-            body = {"type": "error", "error": {"type": kind, "message": message}}
-            self._send(status, body, headers)
+        def _error(self, status: int, message: str, headers: dict[str, str] | None = None,
+                   kind: str | None = None) -> None:  # fmt: skip
+            kind = kind or ERROR_TYPES.get(status, "api_error")
+            self._send(status, error_body(kind, message, self.request_id), headers)
 
-        def do_POST(self) -> None:
+        def _begin(self, method: str) -> tuple[str, dict[str, str], bytes] | None:
+            self.request_id = fake.next_id("req")
+            parts = urlsplit(self.path)
+            fake.calls.append((method, parts.path))
             length = int(self.headers.get("content-length", 0))
-            raw = self.rfile.read(length)
-            if self.path.split("?")[0] != "/v1/messages":
-                return self._error(404, f"no route {self.path}")
-            if not self.headers.get("anthropic-version"):
-                return self._error(400, "anthropic-version header is required")
+            raw = self.rfile.read(length) if length else b""
+            # VERSIONING: the anthropic-version header is required on every request.
+            version = self.headers.get("anthropic-version")
+            if not version:
+                self._error(400, "anthropic-version: header is required")
+                return None
+            if version not in contract.API_VERSIONS:
+                self._error(400, f"anthropic-version: {version!r} is not a valid version")
+                return None
             auth = self.headers.get("x-api-key") or self.headers.get("authorization", "")
             if not auth.removeprefix("Bearer ").strip():
-                return self._error(401, "missing API key")
-            try:
-                body = json.loads(raw)
-            except ValueError:
-                return self._error(400, "body is not JSON")
+                self._error(401, "x-api-key or Authorization header is required")
+                return None
+            return parts.path, dict(parse_qsl(parts.query)), raw
+
+        def _recorded(self, path: str, raw: bytes) -> Recorded | None:
             headers = {
                 k.lower(): v
                 for k, v in self.headers.items()
                 if k.lower() not in ("x-api-key", "authorization")
             }
-            recorded = Recorded(self.path, headers, body)
+            try:
+                body = json.loads(raw or b"null")
+            except ValueError:
+                self._error(400, "The request body is not valid JSON")
+                return None
+            return Recorded(path, headers, body)
+
+        def do_GET(self) -> None:
+            begun = self._begin("GET")
+            if begun is None:
+                return
+            path, query, _ = begun
+            parts = path.strip("/").split("/")
+            if parts[:2] == ["v1", "models"] and len(parts) <= 3:
+                if len(parts) == 2:
+                    return self._send(200, fake.models_page(query))
+                model = fake.catalogue.resolve(parts[2])
+                if model is None:
+                    return self._error(404, f"model: {parts[2]}")
+                return self._send(200, fake.model_info(model))
+            if parts[:3] == ["v1", "messages", "batches"]:
+                if len(parts) == 3:
+                    return self._send(*fake.batches.listing(query))
+                if len(parts) == 5 and parts[4] == "results":
+                    status, payload = fake.batches.results(parts[3])
+                    kind = "application/x-jsonl" if status == 200 else "application/json"
+                    return self._send(status, payload, content_type=kind)
+                if len(parts) == 4:
+                    return self._send(*fake.batches.retrieve(parts[3]))
+            return self._error(404, f"no route GET {path}")
+
+        def do_DELETE(self) -> None:
+            begun = self._begin("DELETE")
+            if begun is None:
+                return
+            parts = begun[0].strip("/").split("/")
+            if parts[:3] == ["v1", "messages", "batches"] and len(parts) == 4:
+                return self._send(*fake.batches.delete(parts[3]))
+            return self._error(404, f"no route DELETE {begun[0]}")
+
+        def do_POST(self) -> None:
+            begun = self._begin("POST")
+            if begun is None:
+                return
+            path, query, raw = begun
+            version = self.headers["anthropic-version"]
+            parts = path.strip("/").split("/")
+            if parts[:3] == ["v1", "messages", "batches"]:
+                if len(parts) == 3:
+                    recorded = self._recorded(path, raw)
+                    if recorded is not None:
+                        self._send(*fake.batches.create(raw, recorded.body, version))
+                    return None
+                if len(parts) == 5 and parts[4] == "cancel":
+                    return self._send(*fake.batches.cancel(parts[3]))
+            if path == "/v1/messages/count_tokens":
+                return self._count_tokens(path, raw, version, query)
+            if path == "/v1/messages":
+                return self._messages(path, raw, version, query)
+            return self._error(404, f"no route POST {path}")
+
+        def _count_tokens(self, path: str, raw: bytes, version: str, query: dict) -> None:
+            recorded = self._recorded(path, raw)
+            if recorded is None:
+                return
+            # TOKEN_COUNTING: the same checks as messages (forced tool choice, sampling).
+            plan = fake.check(recorded, version, count_tokens=True, beta="beta" in query)
+            if isinstance(plan, rules.Rejection):
+                return self._error(plan.status, plan.message, kind=plan.kind)
+            return self._send(200, fake.count(recorded.body))
+
+        def _messages(self, path: str, raw: bytes, version: str, query: dict) -> None:
+            recorded = self._recorded(path, raw)
+            if recorded is None:
+                return
+            with fake._lock:
+                fake.requests.append(recorded)
+            plan = fake.check(recorded, version, beta="beta" in query)
+            if isinstance(plan, rules.Rejection):
+                return self._error(plan.status, plan.message, kind=plan.kind)
             reply = fake.answer(recorded)
-            if fake.latency or reply.delay:
-                time.sleep(fake.latency + reply.delay)
-            if reply.raw_body is not None:
-                return self._send(reply.status, reply.raw_body, reply.headers)
-            if reply.status != 200:
+            if reply.status != 200 or reply.raw_body is not None:
+                if fake.latency or reply.delay:
+                    time.sleep(fake.latency + reply.delay)
+                if reply.raw_body is not None:
+                    return self._send(reply.status, reply.raw_body, reply.headers)
                 return self._error(reply.status, reply.message or "fake error", reply.headers)
-            return self._send(200, fake.message(recorded, reply), reply.headers)
+            message, pending = fake.message(recorded, plan, reply)
+            if recorded.latency:
+                time.sleep(recorded.latency)
+            fake.cache.commit(pending)  # PROMPT_CACHING: readable once the response begins
+            if recorded.body.get("stream"):
+                events = streaming.encode(streaming.events(message))
+                return self._send(200, events, reply.headers, "text/event-stream")
+            return self._send(200, message, reply.headers)
 
     return Handler
-
-
-# Phrases the heuristic responder "notices", with category, reason and replacement.
-HEURISTIC_PHRASES = {
-    "in order to": ("wordiness", "'To' says the same in fewer words.", "to"),
-    "a lot of": ("wordiness", "A vaguer, longer way to say 'many'.", "many"),
-    "at the end of the day": ("cliche", "A stock phrase.", "ultimately"),
-    "keep in mind": ("wordiness", "Shorter: 'remember'.", "remember"),
-    "is able to": ("wordiness", "'Can' is shorter.", "can"),
-    "each and every": ("redundancy", "Both words say the same.", "every"),
-    "end result": ("redundancy", "A result is already the end.", "result"),
-    "almost always": ("wordiness", "'Usually' is shorter.", "usually"),
-    "very ": ("wordiness", "'Very' seldom adds meaning.", ""),
-}
-_BLOCK = re.compile(r'<block index="(\d+)">\n?(.*?)\n?</block>', re.S)
-_CANDIDATE = re.compile(r'<candidate id="(\d+)"')
-
-
-def heuristic_responder(score: float = 0.8) -> Responder:
-    """Answer critique calls by spotting known phrases and grading calls with `score`."""
-
-    def respond(recorded: Recorded) -> Reply:
-        text = recorded.user_text
-        if _CANDIDATE.search(text):
-            grades = [{"id": int(i), "score": score} for i in _CANDIDATE.findall(text)]
-            return tool({"grades": grades})
-        suggestions = []
-        for index, block in _BLOCK.findall(text):
-            lowered = block.lower()
-            for phrase, (category, reason, replacement) in HEURISTIC_PHRASES.items():
-                at = lowered.find(phrase)
-                if at != -1:
-                    quote = block[at : at + len(phrase)]
-                    suggestions.append(
-                        {
-                            "block": int(index),
-                            "quote": quote,
-                            "category": category,
-                            "reason": reason,
-                            "replacement": replacement,
-                        }
-                    )
-        return tool({"suggestions": suggestions})
-
-    return respond
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -366,11 +408,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--script", default=os.environ.get("FAKE_CLAUDE_SCRIPT"))
     parser.add_argument("--heuristic", action="store_true", help="answer with the heuristics")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds per reply")
-    parser.add_argument("--min-cache-tokens", type=int, default=1024)
+    parser.add_argument(
+        "--min-cache-tokens", type=int, default=None, help="override every model's minimum"
+    )
+    parser.add_argument(
+        "--thinking-latency", type=float, default=0.0, help="seconds per thinking token"
+    )
     args = parser.parse_args(argv)
     responder = heuristic_responder() if args.heuristic else None
     fake = FakeClaude(
-        responder, latency=args.latency, port=args.port, min_cache_tokens=args.min_cache_tokens
+        responder,
+        latency=args.latency,
+        port=args.port,
+        min_cache_tokens=args.min_cache_tokens,
+        thinking_latency=args.thinking_latency,
     )
     if args.script:
         with open(args.script, encoding="utf-8") as handle:
