@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from nudge.critics.models import SUPPORTED  # noqa: E402
 from tests.fakes.fake_claude import FakeClaude, error, heuristic_responder  # noqa: E402
 
 FAST = {"debounceMs": 20}
@@ -83,9 +84,20 @@ def get_attr(obj, name):
     return obj[name] if isinstance(obj, dict) else getattr(obj, name)
 
 
-async def test_claude_finding_published_beside_local(fake, workspace, tmp_path):
+# Every supported model as critic (graded by Haiku 5.5) and as grader (for Sonnet 5.5),
+# over real LSP: a request shape one of them rejects fails here.
+PAIRS = [(m, "claude-haiku-5-5") for m in SUPPORTED] + [
+    ("claude-sonnet-5-5", m) for m in SUPPORTED if m != "claude-haiku-5-5"
+]
+
+
+@pytest.mark.parametrize(("model", "grader"), PAIRS)
+async def test_claude_finding_published_beside_local(fake, workspace, tmp_path, model, grader):
     uri = (workspace / "a.md").as_uri()
-    async with nudge_server(workspace, tmp_path / "cache", FAST, env=claude_env(fake)) as client:
+    settings = {**FAST, "model": model, "graderModel": grader}
+    async with nudge_server(
+        workspace, tmp_path / "cache", settings, env=claude_env(fake)
+    ) as client:
         await open_and_wait(client, uri, "# Title\n\n\n\n" + LOCAL_ONLY)
         type_sentence(client, uri, 2, SENTENCE)
 
@@ -98,6 +110,8 @@ async def test_claude_finding_published_beside_local(fake, workspace, tmp_path):
         assert "90% confident" in claude[0].message
         assert any(d.data["critic"] == "local" for d in diagnostics), diagnostics
         assert any(d.code == "wordiness" and d.range.start.line == 4 for d in diagnostics)
+        assert fake.rejections == [], [(r[1], r[2]) for r in fake.rejections]
+        assert {r.model for r in fake.requests} == {model, grader}
         # Each review is one critique call, plus a grading call when there are candidates.
         assert 2 <= len(fake.requests) <= 3, [r.tool_name for r in fake.requests]
         usage = await client.workspace_execute_command_async(

@@ -2,7 +2,7 @@
 
 The blocks of a batch are numbered in one user message after a large, cached system
 prompt (`prompts/critique.toml`). Claude answers with a `report_suggestions` object
-(JSON output, or a strict tool where a model has no JSON outputs: `transport.py`
+(JSON output, or a tool chosen `auto` where a model has none: `transport.py`
 sends each model the shape `models.py` says it accepts). Nothing it says is trusted:
 every suggestion must name a block in range, quote words that anchor inside that
 block's prose (never its masked code), use a known category (compared without regard

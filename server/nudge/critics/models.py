@@ -6,8 +6,10 @@ effort levels and default, whether it accepts a forced `tool_choice`, whether it
 structured outputs, the shortest prompt it caches, and its prices. `shape_for` turns
 a model's row into the parameters of a latency-sensitive call: the lowest thinking
 setting the model allows, an explicit effort, the answer schema as
-`output_config.format` (or a strict tool chosen `auto` where a model has no JSON
-outputs), and a `max_tokens` that leaves room for any thinking. Nudge never forces a
+`output_config.format` (or, where a model has no structured outputs, a plain tool
+chosen `auto`: the Models API's `structured_outputs` capability covers strict tool
+schemas too, so a strict tool is no way round it), and a `max_tokens` that leaves room
+for any thinking. Nudge never forces a
 tool, and never sends sampling parameters or a prefill.
 
 A model id the table does not know gets a warning and the most conservative shape:
@@ -152,7 +154,7 @@ class Shape:
     """How one model is asked for a structured answer, minus the prompt text."""
 
     model: str
-    output: str  # "json" (output_config.format), "strict_tool" or "tool" (tool_choice auto)
+    output: str  # "json" (output_config.format) or "tool" (a plain tool, tool_choice auto)
     thinking: str | None  # the thinking type sent, or None to omit the field
     effort: str | None  # the effort sent, or None to omit it
     thinks: bool  # whether the model may think under this shape
@@ -174,11 +176,7 @@ class Shape:
         if self.output == "json":
             config["format"] = {"type": "json_schema", "schema": schema}
         else:
-            tool: dict[str, Any] = {"name": name, "description": description,
-                                    "input_schema": schema}  # fmt: skip
-            if self.output == "strict_tool":
-                tool["strict"] = True
-            out["tools"] = [tool]
+            out["tools"] = [{"name": name, "description": description, "input_schema": schema}]
             out["tool_choice"] = {"type": "auto"}
         if self.effort is not None:
             config["effort"] = self.effort
@@ -205,9 +203,8 @@ class Shape:
             return None if self.effort is None else dataclasses.replace(
                 self, effort=None, steps=steps)  # fmt: skip
         if problem == "output":
-            following = {"json": "strict_tool", "strict_tool": "tool"}.get(self.output)
-            return None if following is None else dataclasses.replace(
-                self, output=following, steps=steps)  # fmt: skip
+            return None if self.output == "tool" else dataclasses.replace(
+                self, output="tool", steps=steps)  # fmt: skip
         return None
 
 
@@ -242,5 +239,5 @@ def shape_for(spec: ModelSpec, effort: str = "auto", purpose: str = "critique") 
     # between_tools and disabled are allowed only at effort high or lower (reference §1).
     ceiling = "high" if thinking in ("between_tools", "disabled") else None
     chosen_effort = _clamp_effort(spec, effort, ceiling)
-    output = "json" if spec.structured_outputs else ("strict_tool" if spec.known else "tool")
+    output = "json" if spec.structured_outputs else "tool"
     return Shape(spec.id, output, thinking, chosen_effort, thinks)

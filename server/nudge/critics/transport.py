@@ -2,11 +2,12 @@
 
 `Caller.call` builds the request from the model's `Shape` (see `models.py`): cached
 system block, user text blocks (the next-to-last one cached too), the answer schema
-as `output_config.format` or a strict tool chosen `auto`. The answer is read by block
-type, never by position: the first `text` block is parsed as JSON (thinking and
-redacted-thinking blocks before it are skipped), or the first `tool_use` block of our
-tool. A reply cut off by `max_tokens` keeps the complete items of its list; a
-`refusal` or a missing answer is "no answer", counted, never an error.
+as `output_config.format`, or a plain tool chosen `auto` for a model without
+structured outputs. The answer is read by block type, never by position: the first
+`text` block is parsed as JSON (thinking and redacted-thinking blocks before it are
+skipped), or the first `tool_use` block of our tool; text that is not JSON, or no
+answer at all, is "no answer". A reply cut off by `max_tokens` keeps the complete items
+of its list; a `refusal` or a missing answer is counted, never an error.
 
 Retries are ours, not the SDK's (it waits as long as `retry-after` says): at most
 `max_retries` more attempts with capped exponential backoff, and a `retry-after`
@@ -114,7 +115,10 @@ REASONS = {
 _PROBLEMS = (
     ("thinking", re.compile(r"thinking", re.I)),
     ("effort", re.compile(r"effort", re.I)),
-    ("output", re.compile(r"output_config|output_format|schema|strict|tool_choice", re.I)),
+    (
+        "output",
+        re.compile(r"output_config|output_format|structured|schema|strict|tool_choice", re.I),
+    ),
 )
 
 
