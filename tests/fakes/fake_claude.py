@@ -91,6 +91,7 @@ class FakeClaude:
         models: dict[str, contract.ModelContract] | None = None,
         capabilities: dict[str, dict[str, Any]] | None = None,
         batch_polls: int | None = 2,
+        sleep: Callable[[float], None] = time.sleep,
     ):
         self.replies: deque[Reply] = deque()
         self.responder = responder
@@ -98,6 +99,8 @@ class FakeClaude:
         self.min_cache_tokens = min_cache_tokens
         self.thinking_tokens = {**THINKING_TOKENS, **(thinking_tokens or {})}
         self.thinking_latency = thinking_latency  # seconds per thinking token
+        self.sleep = sleep  # how the server waits out a reply's latency
+        self.simulated: dict[str, float] = {}  # message id -> its simulated latency
         self.catalogue = contract.Catalogue(models, capabilities)
         self.cache = PrefixCache(cache_ttl, clock)
         self.requests: list[Recorded] = []
@@ -175,6 +178,7 @@ class FakeClaude:
         used = min(thinking, plan.max_tokens)
         recorded.thinking_tokens = used
         recorded.latency = self.latency + reply.delay + used * self.thinking_latency
+        self.simulated[message_id] = recorded.latency
         usage = lookup.usage()
         usage.update(
             output_tokens=shaped["output"],
@@ -385,13 +389,13 @@ def _handler_for(fake: FakeClaude) -> type[BaseHTTPRequestHandler]:
             reply = fake.answer(recorded)
             if reply.status != 200 or reply.raw_body is not None:
                 if fake.latency or reply.delay:
-                    time.sleep(fake.latency + reply.delay)
+                    fake.sleep(fake.latency + reply.delay)
                 if reply.raw_body is not None:
                     return self._send(reply.status, reply.raw_body, reply.headers)
                 return self._error(reply.status, reply.message or "fake error", reply.headers)
             message, pending = fake.message(recorded, plan, reply)
             if recorded.latency:
-                time.sleep(recorded.latency)
+                fake.sleep(recorded.latency)
             fake.cache.commit(pending)  # PROMPT_CACHING: readable once the response begins
             if recorded.body.get("stream"):
                 events = streaming.encode(streaming.events(message))

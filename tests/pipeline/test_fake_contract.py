@@ -5,6 +5,8 @@ Nudge's client: rejections with the documented status, type and message, the ans
 shapes, the prompt cache, count_tokens, the Models API and the Message Batches life cycle.
 """
 
+import asyncio
+import contextlib
 import json
 import subprocess
 import sys
@@ -19,6 +21,7 @@ import pytest
 from tests.fakes import contract
 from tests.fakes.fake_claude import FakeClaude, Reply, error, refusal, tool, truncated
 from tests.fakes.replies import THINKING_TOKENS
+from tests.fakes.virtual_latency import HeldClient
 
 KEY = "sk-test-key"
 SONNET, HAIKU, OPUS, SONNET5, HAIKU45 = (
@@ -580,6 +583,28 @@ def test_thinking_costs_and_latency_are_configurable():
         assert low.latency == pytest.approx(1e-4) and high.latency == pytest.approx(1e-2)
 
 
+def test_simulated_latency_can_be_spent_on_a_virtual_clock():
+    slept, waited = [], []
+
+    class Clock:
+        def hold(self):
+            return contextlib.nullcontext()
+
+        async def sleep(self, seconds):
+            waited.append(seconds)
+
+    with FakeClaude(thinking_latency=1e-3, sleep=slept.append) as fake:
+        sdk = anthropic.AsyncAnthropic(api_key=KEY, base_url=fake.url, max_retries=0)
+        held = HeldClient(sdk, Clock(), latency=0.5, fake=fake)
+        reply = asyncio.run(
+            held.messages.create(**request(SONNET, output_config={"effort": "low"}))
+        )
+        expected = THINKING_TOKENS["low"] * 1e-3
+        assert fake.simulated[reply.id] == pytest.approx(expected)
+        assert slept == [pytest.approx(expected)]  # the server "waited" through `sleep`
+        assert waited == [pytest.approx(0.5 + expected)]
+
+
 def test_thinking_that_fills_max_tokens_leaves_no_text(fake):
     fake.push(tool({"suggestions": ["a"]}))
     body = request(SONNET, max_tokens=100, output_config={**fmt(SCHEMA), "effort": "high"})
@@ -767,30 +792,47 @@ def test_one_hour_breakpoints_are_counted_apart():
 
 
 INVALIDATIONS = [
-    # change, what the second request still reads
-    ("tool_choice", {"tools": [TOOL]}, {"tools": [TOOL], "tool_choice": {"type": "any"}}, "system"),
-    ("thinking", {}, {"thinking": {"type": "disabled"}}, "system"),
-    ("effort", {}, {"output_config": {"effort": "low"}}, "system"),
-    ("effort at the default", {}, {"output_config": {"effort": "medium"}}, "all"),
-    ("adaptive sent explicitly", {}, {"thinking": {"type": "adaptive"}}, "all"),
-    ("output format", {}, {"output_config": fmt(SCHEMA)}, "none"),
-    ("tool definitions", {"tools": [TOOL]}, {"tools": [{**TOOL, "description": "Other."}]}, "none"),
+    # change, model, what the second request still reads (PROMPT_CACHING table)
+    (
+        "tool_choice",
+        HAIKU,
+        {"tools": [TOOL]},
+        {"tools": [TOOL], "tool_choice": {"type": "any"}},
+        "system",
+    ),
+    ("thinking", HAIKU, {}, {"thinking": {"type": "disabled"}}, "system"),
+    ("effort", HAIKU, {}, {"output_config": {"effort": "low"}}, "system"),
+    ("effort at the default", HAIKU, {}, {"output_config": {"effort": "medium"}}, "all"),
+    ("adaptive sent explicitly", HAIKU, {}, {"thinking": {"type": "adaptive"}}, "all"),
+    ("output format", HAIKU, {}, {"output_config": fmt(SCHEMA)}, "none"),
+    (
+        "tool definitions",
+        HAIKU,
+        {"tools": [TOOL]},
+        {"tools": [{**TOOL, "description": "Other."}]},
+        "none",
+    ),
+    (
+        "thinking budget",
+        HAIKU45,
+        {"thinking": {"type": "enabled", "budget_tokens": 1024}},
+        {"thinking": {"type": "enabled", "budget_tokens": 2048}},
+        "system",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "before", "after", "kept"), INVALIDATIONS)
-def test_what_invalidates_which_level(fake, name, before, after, kept):
-    def body(extra):
-        messages = [
-            {
-                "role": "user",
-                "content": [cached("Earlier turn. " * 20), {"type": "text", "text": "Now."}],
-            }
-        ]
-        return request(HAIKU, system=[cached(LONG)], messages=messages, **extra)
+@pytest.mark.parametrize(("name", "model", "before", "after", "kept"), INVALIDATIONS)
+def test_what_invalidates_which_level(name, model, before, after, kept):
+    turn = [cached("Earlier turn. " * 20), {"type": "text", "text": "Now."}]
 
-    first = usage(fake, body(before))
-    second = usage(fake, body(after))
+    def body(extra):
+        messages = [{"role": "user", "content": turn}]
+        return request(model, system=[cached(LONG)], messages=messages, **extra)
+
+    with FakeClaude(min_cache_tokens=100) as fake:
+        first = usage(fake, body(before))
+        second = usage(fake, body(after))
     total = first.cache_creation_input_tokens
     read = second.cache_read_input_tokens
     expected = {"all": total, "none": 0}.get(kept)
