@@ -24,6 +24,7 @@ import os
 import sys
 import threading
 import time
+import traceback
 from collections import deque
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -253,6 +254,7 @@ class _QuietServer(ThreadingHTTPServer):
 def _handler_for(fake: FakeClaude) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        request_id = "req_fake"
 
         def log_message(self, *args: object) -> None:
             pass
@@ -279,6 +281,16 @@ def _handler_for(fake: FakeClaude) -> type[BaseHTTPRequestHandler]:
                    kind: str | None = None) -> None:  # fmt: skip
             kind = kind or ERROR_TYPES.get(status, "api_error")
             self._send(status, error_body(kind, message, self.request_id), headers)
+
+        def _guarded(self, handle: Callable[[], None]) -> None:
+            """Answer a bug in the fake with a 500 naming it, not a dropped connection."""
+            try:
+                handle()
+            except (BrokenPipeError, ConnectionResetError):
+                raise
+            except Exception as exc:
+                traceback.print_exc()
+                self._error(500, f"fake Claude failed: {exc!r}")
 
         def _begin(self, method: str) -> tuple[str, dict[str, str], bytes] | None:
             self.request_id = fake.next_id("req")
@@ -314,6 +326,9 @@ def _handler_for(fake: FakeClaude) -> type[BaseHTTPRequestHandler]:
             return Recorded(path, headers, body)
 
         def do_GET(self) -> None:
+            self._guarded(self._get)
+
+        def _get(self) -> None:
             begun = self._begin("GET")
             if begun is None:
                 return
@@ -338,6 +353,9 @@ def _handler_for(fake: FakeClaude) -> type[BaseHTTPRequestHandler]:
             return self._error(404, f"no route GET {path}")
 
         def do_DELETE(self) -> None:
+            self._guarded(self._delete)
+
+        def _delete(self) -> None:
             begun = self._begin("DELETE")
             if begun is None:
                 return
@@ -347,6 +365,9 @@ def _handler_for(fake: FakeClaude) -> type[BaseHTTPRequestHandler]:
             return self._error(404, f"no route DELETE {begun[0]}")
 
         def do_POST(self) -> None:
+            self._guarded(self._post)
+
+        def _post(self) -> None:
             begun = self._begin("POST")
             if begun is None:
                 return

@@ -14,6 +14,7 @@ import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 
 import anthropic
 import pytest
@@ -1068,6 +1069,7 @@ def test_cli_serves_the_heuristic_responder():
         [sys.executable, "-m", "tests.fakes.fake_claude", "--port", "0", "--heuristic"],
         stdout=subprocess.PIPE,
         text=True,
+        cwd=Path(__file__).resolve().parents[2],
     )
     try:
         url = process.stdout.readline().split()[-1]
