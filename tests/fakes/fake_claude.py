@@ -24,6 +24,7 @@ import os
 import sys
 import threading
 import time
+import traceback
 from collections import deque
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -91,6 +92,7 @@ class FakeClaude:
         models: dict[str, contract.ModelContract] | None = None,
         capabilities: dict[str, dict[str, Any]] | None = None,
         batch_polls: int | None = 2,
+        sleep: Callable[[float], None] = time.sleep,
     ):
         self.replies: deque[Reply] = deque()
         self.responder = responder
@@ -98,6 +100,8 @@ class FakeClaude:
         self.min_cache_tokens = min_cache_tokens
         self.thinking_tokens = {**THINKING_TOKENS, **(thinking_tokens or {})}
         self.thinking_latency = thinking_latency  # seconds per thinking token
+        self.sleep = sleep  # how the server waits out a reply's latency
+        self.simulated: dict[str, float] = {}  # message id -> its simulated latency
         self.catalogue = contract.Catalogue(models, capabilities)
         self.cache = PrefixCache(cache_ttl, clock)
         self.requests: list[Recorded] = []
@@ -175,6 +179,7 @@ class FakeClaude:
         used = min(thinking, plan.max_tokens)
         recorded.thinking_tokens = used
         recorded.latency = self.latency + reply.delay + used * self.thinking_latency
+        self.simulated[message_id] = recorded.latency
         usage = lookup.usage()
         usage.update(
             output_tokens=shaped["output"],
@@ -249,6 +254,7 @@ class _QuietServer(ThreadingHTTPServer):
 def _handler_for(fake: FakeClaude) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        request_id = "req_fake"
 
         def log_message(self, *args: object) -> None:
             pass
@@ -275,6 +281,16 @@ def _handler_for(fake: FakeClaude) -> type[BaseHTTPRequestHandler]:
                    kind: str | None = None) -> None:  # fmt: skip
             kind = kind or ERROR_TYPES.get(status, "api_error")
             self._send(status, error_body(kind, message, self.request_id), headers)
+
+        def _guarded(self, handle: Callable[[], None]) -> None:
+            """Answer a bug in the fake with a 500 naming it, not a dropped connection."""
+            try:
+                handle()
+            except (BrokenPipeError, ConnectionResetError):
+                raise
+            except Exception as exc:
+                traceback.print_exc()
+                self._error(500, f"fake Claude failed: {exc!r}")
 
         def _begin(self, method: str) -> tuple[str, dict[str, str], bytes] | None:
             self.request_id = fake.next_id("req")
@@ -310,6 +326,9 @@ def _handler_for(fake: FakeClaude) -> type[BaseHTTPRequestHandler]:
             return Recorded(path, headers, body)
 
         def do_GET(self) -> None:
+            self._guarded(self._get)
+
+        def _get(self) -> None:
             begun = self._begin("GET")
             if begun is None:
                 return
@@ -334,6 +353,9 @@ def _handler_for(fake: FakeClaude) -> type[BaseHTTPRequestHandler]:
             return self._error(404, f"no route GET {path}")
 
         def do_DELETE(self) -> None:
+            self._guarded(self._delete)
+
+        def _delete(self) -> None:
             begun = self._begin("DELETE")
             if begun is None:
                 return
@@ -343,6 +365,9 @@ def _handler_for(fake: FakeClaude) -> type[BaseHTTPRequestHandler]:
             return self._error(404, f"no route DELETE {begun[0]}")
 
         def do_POST(self) -> None:
+            self._guarded(self._post)
+
+        def _post(self) -> None:
             begun = self._begin("POST")
             if begun is None:
                 return
@@ -385,13 +410,13 @@ def _handler_for(fake: FakeClaude) -> type[BaseHTTPRequestHandler]:
             reply = fake.answer(recorded)
             if reply.status != 200 or reply.raw_body is not None:
                 if fake.latency or reply.delay:
-                    time.sleep(fake.latency + reply.delay)
+                    fake.sleep(fake.latency + reply.delay)
                 if reply.raw_body is not None:
                     return self._send(reply.status, reply.raw_body, reply.headers)
                 return self._error(reply.status, reply.message or "fake error", reply.headers)
             message, pending = fake.message(recorded, plan, reply)
             if recorded.latency:
-                time.sleep(recorded.latency)
+                fake.sleep(recorded.latency)
             fake.cache.commit(pending)  # PROMPT_CACHING: readable once the response begins
             if recorded.body.get("stream"):
                 events = streaming.encode(streaming.events(message))

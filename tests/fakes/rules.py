@@ -73,7 +73,8 @@ class Plan:
         """Return `body` with thinking and effort as run, for prefix-cache keys."""
         config = dict(body.get("output_config") or {})
         config["effort"] = self.effort
-        return {**body, "model": self.model.id, "thinking": self.thinking, "output_config": config}
+        thinking = {"type": self.thinking, "budget_tokens": self.budget, "display": self.display}
+        return {**body, "model": self.model.id, "thinking": thinking, "output_config": config}
 
 
 def _text_blocks(content: Any, where: str) -> Rejection | None:
@@ -358,6 +359,7 @@ def validate(
         tool_names=names,
         schema=(schemas or {}).get("schema"),
         # HAIKU_55_MIGRATION: a forced tool call starts the reply, with no thinking block.
+        # ASSUMPTION: the same on Sonnet 5, whose docs only say forced tool use works.
         # SONNET_55_NEW: between_tools thinks only between tool calls; `disabled` never.
         thinks=not forced
         and (kind in ("adaptive", "enabled") or (kind == "between_tools" and _after_tool(body))),
