@@ -234,7 +234,7 @@ def test_generalised_families(text: str, quote: str, replacement: str):
             "If the grip slips, it will drop the ball.",
             True,
         ),
-        ("The vendor will drop the ball again. We need a plan.", False),
+        ("We will drop the ball again. We need a plan.", False),
         # words with many everyday senses are no echo: a purchase order, a department head
         ("Orders over £2,000 need sign-off. I know this is a tall order.", False),
         ("We'll hear from each division head and then put our heads together.", False),

@@ -16,12 +16,15 @@ from collections.abc import Sequence
 
 from nudge.critics.base import CritiqueRequest
 from nudge.critics.lexicon import MATCH_WORDS, Entry, Lexicon, default_lexicon, in_either_number
+from nudge.critics.senses import FIGURATIVE, LITERAL, Senses, default_senses
 from nudge.critics.structure import Hit, SentenceChecks, default_sentence_checks
 from nudge.model import Block, Finding
 
 QUOTED_FACTOR = 0.5
 TITLE_CASE_FACTOR = 0.3
 LITERAL_FACTOR = 0.4
+AMBIGUOUS_FACTOR = 0.45
+_PREPOSITIONS = frozenset("to of for on in into with at from up under over out off behind".split())  # noqa: SIM905
 _QUOTED = re.compile(
     r"\"[^\"\n]{1,600}\"|“[^”]{1,600}”|(?<!\w)['‘][^'‘’\n]{0,600}?\w[.,!?;:]?['’](?!\w)"
     r"|``[^`'\n]{1,600}''|«[^»]{1,600}»"
@@ -169,9 +172,15 @@ class LocalCritic:
     name = "local"
     description = "Offline lexicon of clichés, wordy phrases and clarity patterns."
 
-    def __init__(self, lexicon: Lexicon | None = None, checks: SentenceChecks | None = None):
+    def __init__(
+        self,
+        lexicon: Lexicon | None = None,
+        checks: SentenceChecks | None = None,
+        senses: Senses | None = None,
+    ):
         self.lexicon = lexicon if lexicon is not None else default_lexicon()
         self.checks = checks if checks is not None else default_sentence_checks()
+        self.senses = senses if senses is not None else default_senses()
 
     def check_text(self, text: str) -> list[Finding]:
         """Check a whole text as one unmasked paragraph."""
@@ -241,10 +250,7 @@ class LocalCritic:
             confidence *= QUOTED_FACTOR
         if _looks_like_title(words):
             confidence *= TITLE_CASE_FACTOR
-        if entry.literal or entry.echo:
-            others = [c for c in candidates if c[1] <= start or c[0] >= end]
-            if _literal_use(block, start, end, entry, others):
-                confidence *= LITERAL_FACTOR
+        confidence *= self._sense_factor(block, start, end, entry, candidates)
         return Finding(
             start=start,
             end=end,
@@ -261,9 +267,48 @@ class LocalCritic:
         """Return what determines this critic's findings besides the text (its name)."""
         return {"critic": self.name}
 
+    def _sense_factor(
+        self,
+        block: Block,
+        start: int,
+        end: int,
+        entry: Entry,
+        candidates: Sequence[tuple[int, int]],
+    ) -> float:
+        """Return the factor for how the sentence reads the idiom: literal, ambiguous or not."""
+        ambiguous = entry.rule in self.senses.ambiguous
+        if not (entry.literal or entry.echo or ambiguous):
+            return 1.0  # a simile, or a buzz phrase with no literal reading
+        reading = None
+        if _predicate(entry):
+            last = entry.tokens[-1].options
+            reading = self.senses.reading(block.masked, start, end, set(last) <= _PREPOSITIONS)
+        if reading == LITERAL:
+            return LITERAL_FACTOR
+        if reading != FIGURATIVE and (entry.literal or entry.echo):
+            others = [c for c in candidates if c[1] <= start or c[0] >= end]
+            if _literal_use(block, start, end, entry, others):
+                return LITERAL_FACTOR
+        cued = ambiguous and self.senses.figurative_cue(entry.rule, block.masked, start, end)
+        if ambiguous and reading != FIGURATIVE and not cued:
+            return AMBIGUOUS_FACTOR
+        return 1.0
+
     async def critique(self, batch: Sequence[CritiqueRequest]) -> list[list[Finding]]:
         """Return findings for each request's block, in order."""
         return [self.check_block(request.block) for request in batch]
+
+
+def _predicate(entry: Entry) -> bool:
+    """Tell whether an idiom is a verb or preposition phrase, which a complement can make literal.
+
+    A noun phrase keeps its figurative sense wherever its referent stands: "a hidden gem
+    in the hills", "a stone's throw from our door".
+    """
+    first = entry.tokens[0]
+    return any(t.kind == "verb" for t in entry.tokens) or (
+        first.kind == "word" and set(first.options) <= _PREPOSITIONS
+    )
 
 
 def _longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

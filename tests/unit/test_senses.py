@@ -1,0 +1,71 @@
+"""The sense checks read an idiom's literal or figurative reading off its sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from nudge.critics.local import LocalCritic
+from nudge.critics.senses import SensesError, default_senses, parse_senses
+
+
+@pytest.fixture(scope="module")
+def critic() -> LocalCritic:
+    return LocalCritic()
+
+
+def cliche_confidence(critic: LocalCritic, text: str) -> float:
+    found = [f for f in critic.check_text(text) if f.category == "cliche"]
+    assert len(found) == 1, found
+    return found[0].confidence
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        # a physical complement right after a verb or preposition idiom
+        ("The toddler dropped the ball into the paddling pool.", False),
+        ("Two crows sat on the fence beside the compost heap.", False),
+        ("The constable twisted his arm behind his back.", False),
+        ("Please open the door to the garden for the cat.", False),
+        ("Quilters cut corners off each square first.", False),
+        # an abstract complement keeps the figurative reading
+        ("The board is on the fence about the second warehouse.", True),
+        ("The grant will open the door to new partnerships.", True),
+        ("The supplier cut corners on the safety testing.", True),
+        # a measured quantity in the idiom's clause
+        ("Samples were kept in hot water at 37 °C for ten minutes.", False),
+        ("Samples were kept in hot water at 37~C for ten minutes.", True),  # no degree sign
+        ("Over 6,000 kilometres of road, it raises the bar for shoes.", True),  # another clause
+        # a noun phrase keeps its sense wherever its referent stands
+        ("The inn is a hidden gem beside the river.", True),
+        # ambiguous idioms fall below the threshold unless a figurative cue is near
+        ("After an hour he stood up and scratched his head.", False),
+        ("Analysts are scratching their heads over the figures.", True),
+        ("My brother took his mum for a ride in his new car.", False),
+        ("The vendor will drop the ball again.", False),
+        ("We dropped the ball on the renewal.", True),
+        ("Sorry, I dropped the ball there.", True),
+        ("Please don't be a wet blanket about it.", True),
+        ("She threw a wet blanket over the pan.", False),
+    ],
+)
+def test_reading_decides_whether_a_writer_sees_it(critic, text, shown):
+    assert (cliche_confidence(critic, text) >= 0.5) == shown
+
+
+@pytest.mark.parametrize(
+    ("line", "error"),
+    [
+        ("colour\tred green", "expected one of"),
+        ("thing", "expected one of"),
+        ("ambiguous\tdrop-the-ball", "expected ambiguous<TAB>rule"),
+    ],
+)
+def test_malformed_senses_lines_are_refused(line, error):
+    with pytest.raises(SensesError, match=error):
+        parse_senses(line, "senses.tsv")
+
+
+def test_every_ambiguous_rule_is_a_lexicon_cliche(critic):
+    rules = {e.rule for e in critic.lexicon.entries if e.kind == "cliche"}
+    assert set(default_senses().ambiguous) <= rules
