@@ -22,11 +22,11 @@ from nudge import __version__
 from nudge.critics.base import CritiqueRequest
 from nudge.critics.grading import keep_shown
 from nudge.engine import critique_text, merge_findings, select_findings
+from nudge.languages import language_for_path
 from nudge.model import Finding
 from nudge.positions import UTF16, PositionMapper
 from nudge.results_cache import ResultsCache, cache_key
 from nudge.scheduler import estimate_tokens
-from nudge.segment import language_for_path
 from nudge.settings import TEAM_FILE, Settings, is_excluded, load_settings
 from nudge.telemetry import Telemetry
 

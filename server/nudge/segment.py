@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from nudge.languages import LANGUAGES
 from nudge.model import Block
 
 OPAQUE_KINDS = frozenset({"code", "frontmatter", "math", "directive", "comment", "html"})
@@ -424,27 +425,18 @@ def segment_plaintext(text: str, base: int = 0) -> Segmentation:
     return Segmentation(out.blocks, True)
 
 
-SEGMENTERS: dict[str, Callable[[str, int], Segmentation]] = {
+_SEGMENTERS_BY_NAME: dict[str, Callable[[str, int], Segmentation]] = {
     "markdown": segment_markdown,
     "latex": segment_latex,
-    "tex": segment_latex,
-    "restructuredtext": segment_rst,
     "rst": segment_rst,
     "plaintext": segment_plaintext,
 }
-
-EXTENSIONS = {
-    ".md": "markdown", ".markdown": "markdown", ".mdx": "markdown",
-    ".txt": "plaintext", ".text": "plaintext",
-    ".tex": "latex", ".ltx": "latex",
-    ".rst": "restructuredtext", ".rest": "restructuredtext",
-}  # fmt: skip
-
-
-def language_for_path(path: str) -> str | None:
-    """Return the language id Nudge uses for a file name, or None if it is not prose."""
-    dot = path.rfind(".")
-    return EXTENSIONS.get(path[dot:].lower()) if dot >= 0 else None
+# Every language id and alias (from the one table in `nudge.languages`) to its segmenter.
+SEGMENTERS = {
+    name: _SEGMENTERS_BY_NAME[language.segmenter]
+    for language in LANGUAGES
+    for name in language.names
+}
 
 
 def segment(text: str, language: str, base: int = 0) -> Segmentation:
