@@ -34,10 +34,10 @@ _EMAIL = r"[\w.+-]+@[\w-]+\.[\w.-]+"
 _MARKDOWN_INLINE = re.compile(
     "|".join(
         [
-            r"(`+)[^`]*?\1",  # inline code
+            r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)",  # inline code (may hold shorter backtick runs)
             r"<!--.*?-->",
             r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>",  # HTML tags
-            r"!?\[(?=[^\]\n]*\]\()",  # link/image opener
+            r"!?\[(?=[^\]\n]*\][(\[])",  # link/image opener
             r"\]\([^)\s]*(?:\s\"[^\"]*\")?\)",  # link target
             r"^\s*\[[^\]]+\]:\s*\S+.*$",  # reference definition
             r"\]\[[^\]]*\]",  # reference link label
@@ -61,14 +61,15 @@ _LATEX_INLINE = re.compile(
             r"\\(?:\(|\[).*?\\(?:\)|\])",  # \( \) and \[ \]
             r"(?<!\\)\$\$.+?\$\$",
             r"(?<!\\)\$[^$]+?\$",
+            r"\\verb\*?([^\sA-Za-z*])[^\n]*?\1",  # \verb|x|, before \verb alone
             r"\\(?:begin|end|label|ref|eqref|cite[tp]?|citep|url|href|include\w*|input|"
             r"bibliography\w*|usepackage|documentclass|newcommand|renewcommand|pageref|"
             r"autoref|cref|Cref|verb)\*?(?:\[[^\]]*\])?(?:\{[^{}]*\})*",
-            r"\\verb(.).*?\1",
             r"\\[A-Za-z@]+\*?(?:\[[^\]]*\])?",  # any other command name
             r"\\.",  # escapes such as \% \&
             r"[{}~&]",
             _URL,
+            _EMAIL,
         ]
     ),
     re.MULTILINE | re.DOTALL,
