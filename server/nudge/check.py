@@ -80,7 +80,7 @@ def iter_files(paths: list[str], settings: Settings, root: Path) -> Iterator[tup
                     candidate = Path(dirpath) / name
                     if language_for_path(name) and not _excluded(candidate, settings, root):
                         yield candidate, False
-        else:
+        elif not _excluded(path, settings, root):
             yield path, True
 
 
