@@ -22,10 +22,11 @@ from typing import TextIO
 from nudge import __version__
 from nudge.critics.local import LocalCritic
 from nudge.engine import document_context, visible_findings
+from nudge.languages import language_for_path
 from nudge.model import Finding
 from nudge.positions import UTF16, PositionMapper
 from nudge.scheduler import worth_sending
-from nudge.segment import language_for_path, split_blocks
+from nudge.segment import split_blocks
 from nudge.settings import TEAM_FILE, Settings, is_excluded, load_settings
 from nudge.telemetry import Telemetry
 
@@ -80,7 +81,7 @@ def iter_files(paths: list[str], settings: Settings, root: Path) -> Iterator[tup
                     candidate = Path(dirpath) / name
                     if language_for_path(name) and not _excluded(candidate, settings, root):
                         yield candidate, False
-        else:
+        elif not _excluded(path, settings, root):
             yield path, True
 
 

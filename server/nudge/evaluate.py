@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from nudge.critics.base import CriticUnavailable
+from nudge.languages import LANGUAGE_IDS
 from nudge.model import ALL_CATEGORIES, Finding
 
 SUBTYPES = ("vague", "convoluted", "ambiguous_reference", "nominalisation")
-LANGUAGES = ("markdown", "plaintext", "latex", "restructuredtext")
 THRESHOLDS = tuple(round(i * 0.05, 2) for i in range(20))
 BINS = 10
 
@@ -85,7 +85,7 @@ def parse_passage(data: Any) -> Passage:
     if not isinstance(text, str) or not isinstance(data.get("id"), str):
         raise ValueError('"id" and "text" must be strings')
     language = data.get("language", "plaintext")
-    if language not in LANGUAGES:
+    if language not in LANGUAGE_IDS:
         raise ValueError(f"unknown language {language!r}")
     spans = tuple(_span(s, "spans", text) for s in data.get("spans") or [])
     negatives = tuple(_span(s, "negative_spans", text) for s in data.get("negative_spans") or [])

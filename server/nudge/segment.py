@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from nudge.languages import LANGUAGES
 from nudge.model import Block
 
 OPAQUE_KINDS = frozenset({"code", "frontmatter", "math", "directive", "comment", "html"})
@@ -33,10 +34,10 @@ _EMAIL = r"[\w.+-]+@[\w-]+\.[\w.-]+"
 _MARKDOWN_INLINE = re.compile(
     "|".join(
         [
-            r"(`+)[^`]*?\1",  # inline code
+            r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)",  # inline code (may hold shorter backtick runs)
             r"<!--.*?-->",
             r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>",  # HTML tags
-            r"!?\[(?=[^\]\n]*\]\()",  # link/image opener
+            r"!?\[(?=[^\]\n]*\][(\[])",  # link/image opener
             r"\]\([^)\s]*(?:\s\"[^\"]*\")?\)",  # link target
             r"^\s*\[[^\]]+\]:\s*\S+.*$",  # reference definition
             r"\]\[[^\]]*\]",  # reference link label
@@ -60,14 +61,15 @@ _LATEX_INLINE = re.compile(
             r"\\(?:\(|\[).*?\\(?:\)|\])",  # \( \) and \[ \]
             r"(?<!\\)\$\$.+?\$\$",
             r"(?<!\\)\$[^$]+?\$",
+            r"\\verb\*?([^\sA-Za-z*])[^\n]*?\1",  # \verb|x|, before \verb alone
             r"\\(?:begin|end|label|ref|eqref|cite[tp]?|citep|url|href|include\w*|input|"
             r"bibliography\w*|usepackage|documentclass|newcommand|renewcommand|pageref|"
             r"autoref|cref|Cref|verb)\*?(?:\[[^\]]*\])?(?:\{[^{}]*\})*",
-            r"\\verb(.).*?\1",
             r"\\[A-Za-z@]+\*?(?:\[[^\]]*\])?",  # any other command name
             r"\\.",  # escapes such as \% \&
             r"[{}~&]",
             _URL,
+            _EMAIL,
         ]
     ),
     re.MULTILINE | re.DOTALL,
@@ -424,27 +426,18 @@ def segment_plaintext(text: str, base: int = 0) -> Segmentation:
     return Segmentation(out.blocks, True)
 
 
-SEGMENTERS: dict[str, Callable[[str, int], Segmentation]] = {
+_SEGMENTERS_BY_NAME: dict[str, Callable[[str, int], Segmentation]] = {
     "markdown": segment_markdown,
     "latex": segment_latex,
-    "tex": segment_latex,
-    "restructuredtext": segment_rst,
     "rst": segment_rst,
     "plaintext": segment_plaintext,
 }
-
-EXTENSIONS = {
-    ".md": "markdown", ".markdown": "markdown", ".mdx": "markdown",
-    ".txt": "plaintext", ".text": "plaintext",
-    ".tex": "latex", ".ltx": "latex",
-    ".rst": "restructuredtext", ".rest": "restructuredtext",
-}  # fmt: skip
-
-
-def language_for_path(path: str) -> str | None:
-    """Return the language id Nudge uses for a file name, or None if it is not prose."""
-    dot = path.rfind(".")
-    return EXTENSIONS.get(path[dot:].lower()) if dot >= 0 else None
+# Every language id and alias (from the one table in `nudge.languages`) to its segmenter.
+SEGMENTERS = {
+    name: _SEGMENTERS_BY_NAME[language.segmenter]
+    for language in LANGUAGES
+    for name in language.names
+}
 
 
 def segment(text: str, language: str, base: int = 0) -> Segmentation:

@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlparse
 
 from nudge.document import Document, EditResult
 from nudge.engine import visible_findings
+from nudge.languages import canonical_language
 from nudge.model import Block, Finding
 from nudge.positions import UTF16
 from nudge.segment import is_prose
@@ -32,12 +33,6 @@ from nudge.telemetry import Telemetry
 
 log = logging.getLogger(__name__)
 
-LANGUAGE_ALIASES = {
-    "tex": "latex",
-    "rst": "restructuredtext",
-    "text": "plaintext",
-    "md": "markdown",
-}
 LOCAL_CACHE_SIZE = 20_000
 
 # An edit as the protocol gives it: a (start line, start char, end line, end char)
@@ -128,7 +123,7 @@ class Session:
 
     def should_check(self, uri: str, language: str, size: int) -> OpenResult:
         """Tell whether a document is checked under the current settings."""
-        language = LANGUAGE_ALIASES.get(language, language)
+        language = canonical_language(language)
         if language not in self.settings.languages:
             return OpenResult(False, f"language '{language}' is not enabled")
         if self.settings.exclude and is_excluded(self.relative_path(uri), self.settings.exclude):
@@ -151,7 +146,7 @@ class Session:
             self.documents.pop(uri, None)
             return result
         self.skipped.pop(uri, None)
-        language = LANGUAGE_ALIASES.get(language, language)
+        language = canonical_language(language)
         self.documents[uri] = Document(uri, text, language, version, encoding)
         return result
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nudge.languages import LANGUAGE_IDS
 from nudge.model import ALL_CATEGORIES
 
 if sys.version_info >= (3, 11):
@@ -29,7 +30,7 @@ TEAM_FILE = ".nudge.toml"
 SEVERITIES = ("error", "warning", "information", "hint")
 TRIGGERS = ("onType", "onSave", "manual")
 EFFORTS = ("auto", "low", "medium", "high", "xhigh", "max")
-LANGUAGES = ("markdown", "plaintext", "latex", "restructuredtext")
+LANGUAGES = LANGUAGE_IDS
 
 
 def _doc(text: str, **extra: Any) -> dict[str, Any]:
