@@ -243,6 +243,7 @@ class Scheduler:
         self._budget_spent = False
         self._wake = asyncio.Event()
         self._progress = asyncio.Event()
+        self._missed: set[str] = set()  # block hashes the results cache did not hold
         self._runner: asyncio.Task[None] | None = None
         self._identity: dict[str, Any] = critic.identity()
 
@@ -428,6 +429,12 @@ class Scheduler:
         wake: list[float] = []
         ready: dict[str, tuple[_Document, Block]] = {}
         for doc in list(self._docs.values()):
+            if not doc.requested:  # nothing in a document settles before its pause
+                if self.settings.trigger != "onType":
+                    continue
+                if now + _EPSILON < doc.last_edit + debounce:
+                    wake.append(doc.last_edit + debounce)
+                    continue
             for h in list(doc.todo):
                 if h in self._inflight or h in ready:
                     continue
@@ -441,7 +448,7 @@ class Scheduler:
                         if t > now + _EPSILON
                     )
         for h, (_, block) in list(ready.items()):
-            if await self._from_cache(block):
+            if h not in self._missed and await self._from_cache(block):
                 del ready[h]
         if ready:
             wake.extend(self._start_requests(list(ready.values()), now))
@@ -453,6 +460,9 @@ class Scheduler:
             return False
         findings = self.cache.get(cache_key(self._identity, block.hash))
         if findings is None:
+            if len(self._missed) > 100_000:
+                self._missed.clear()
+            self._missed.add(block.hash)  # asked once; a result it gets is delivered anyway
             return False
         if self.telemetry is not None:
             self.telemetry.record("cache_hit", blocks=1)
@@ -517,6 +527,7 @@ class Scheduler:
             for request, findings in zip(batch, results, strict=False):
                 if self.cache is not None:
                     self.cache.put(cache_key(self._identity, request.block.hash), findings)
+                    self._missed.discard(request.block.hash)
                 await self._deliver(request.block.hash, findings)
         finally:
             task = asyncio.current_task()

@@ -216,8 +216,6 @@ class Session:
             found = visible[block.hash] = visible_findings(
                 self.local_findings(block), remote, self.settings
             )
-            if len(visible) > 2 * len(self.documents[uri].blocks()) + 16:
-                self._visible[uri] = {block.hash: found}
         return found
 
     def findings(self, uri: str) -> list[Finding]:
@@ -225,17 +223,22 @@ class Session:
         doc = self.documents.get(uri)
         if doc is None:
             return []
+        placed = doc.placed_blocks()
+        visible = self._visible.setdefault(uri, {})
+        if len(visible) > 2 * len(placed) + 16:
+            visible.clear()
         key = self.relative_path(uri)
         out: list[Finding] = []
-        text: str | None = None
-        for block in doc.blocks():
-            if not is_prose(block):
-                continue
-            for f in self.block_findings(uri, block):
-                f = f.shifted(block.start)
-                text = doc.text if text is None else text
-                if not self.dismissals.is_dismissed(key, text, f):
-                    out.append(f)
+        for block, start in placed:
+            found = visible.get(block.hash)
+            if found is None:
+                if not is_prose(block):
+                    continue
+                found = self.block_findings(uri, block)
+            out.extend(f.shifted(start) for f in found)
+        if out and self.dismissals.has_any(key):
+            text = doc.text
+            out = [f for f in out if not self.dismissals.is_dismissed(key, text, f)]
         return out
 
     def locate(self, uri: str, start: int, end: int, rule: str) -> Finding | None:

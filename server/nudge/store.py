@@ -214,6 +214,10 @@ class DismissalStore:
         items.append(Dismissal.of(text, finding))
         self.store.set(self.PREFIX + doc_key, [d.to_json() for d in items])
 
+    def has_any(self, doc_key: str) -> bool:
+        """Tell whether anything was ever dismissed in document `doc_key`."""
+        return bool(self._load(doc_key))
+
     def is_dismissed(self, doc_key: str, text: str, finding: Finding) -> bool:
         """Tell whether `finding` (absolute offsets into `text`) was dismissed before."""
         items = self._load(doc_key)

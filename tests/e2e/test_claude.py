@@ -187,3 +187,38 @@ def test_check_with_claude(critic, expected, fake, tmp_path, monkeypatch, capsys
 
     found = {(f["quote"], f["critic"]) for f in json.loads(capsys.readouterr().out)}
     assert found == expected
+
+
+async def test_lowering_a_threshold_shows_an_already_graded_finding_without_a_call(
+    workspace, tmp_path
+):
+    # The grader scores 0.4: hidden at the default minConfidence 0.5, but kept whole.
+    # Lowering the threshold in the editor re-publishes it from the kept result.
+    uri = (workspace / "t.md").as_uri()
+    with FakeClaude(heuristic_responder(score=0.4)) as fake:
+        env = claude_env(fake)
+        async with nudge_server(workspace, tmp_path / "cache", FAST, env=env) as client:
+            status = statuses(client)
+            await open_and_wait(client, uri, "# Title\n\n\n\n" + LOCAL_ONLY)
+            type_sentence(client, uri, 2, SENTENCE)
+            # A review's results are in the session before its "ready" status is sent.
+            await until(
+                status, lambda p: len(fake.requests) >= 2 and get_attr(p, "state") == "ready"
+            )
+            shown = list(client.diagnostics.get(uri, []))
+            assert not any(d.data.get("critic") == "claude" for d in shown)
+            calls = len(fake.requests)
+            client.set_configuration({**FAST, "minConfidence": 0.3}, section="nudge")
+            client.workspace_did_change_configuration(
+                types.DidChangeConfigurationParams(
+                    settings={"nudge": {**FAST, "minConfidence": 0.3}}
+                )
+            )
+
+            def has_claude(diagnostics):
+                return any(d.data.get("critic") == "claude" for d in diagnostics)
+
+            diagnostics = await until_published(client, uri, has_claude)
+            claude = [d for d in diagnostics if d.data["critic"] == "claude"]
+            assert "40% confident" in claude[0].message
+            assert len(fake.requests) == calls  # no new call

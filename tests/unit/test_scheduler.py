@@ -308,3 +308,38 @@ async def test_leaving_the_paragraph_sends_it(h):
     h.update("a", [blk(second), blk("Next", 100)], cursor=104)
     await h.clock.advance(0.5)
     assert h.critic.batches == [[first], [second]]
+
+
+async def test_edits_arrive_as_blocks_removed_and_added(h):
+    first, second = blk(SENTENCE), blk("Another finished sentence is here.", 100)
+    h.update("a", [first, second])
+    await h.clock.advance(1)
+    assert len(h.results) == 2
+    edited = blk(SENTENCE.replace("well", "soundly"))
+    h.scheduler.edit_document("a", 2, [first], [edited], cursor_block=None)
+    assert h.scheduler.status().pending == 1  # counted, not walked
+    await h.clock.advance(1)
+    assert [r[2] for r in h.results[2:]] == [["We"]] and len(h.critic.batches) == 2
+    assert h.critic.batches[-1] == [edited.text]
+
+
+async def test_a_removed_block_cancels_its_request_only_when_no_copy_is_left(h):
+    h.critic.latency = 5.0
+    twin = blk(SENTENCE, 200)
+    h.update("a", [blk(SENTENCE), twin])
+    await h.clock.advance(0.5)
+    assert len(h.critic.batches) == 1
+    h.scheduler.edit_document("a", 2, [twin], [])  # one copy left: keep going
+    await h.clock.advance(0.1)
+    assert h.critic.cancelled == 0
+    h.scheduler.edit_document("a", 3, [blk(SENTENCE)], [])  # the last copy went
+    await h.clock.advance(0.1)
+    assert h.critic.cancelled == 1
+    await h.scheduler.aclose()
+
+
+async def test_drained_waits_for_requested_blocks(h):
+    h.update("a", [blk(SENTENCE), blk("Another finished sentence is here.", 100)])
+    h.scheduler.review_now("a")
+    await asyncio.gather(h.scheduler.drained(), h.clock.advance(1))
+    assert len(h.results) == 2

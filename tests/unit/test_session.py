@@ -107,3 +107,28 @@ def test_cursor_follows_the_last_edit(session):
     assert session.cursors[URI] == PARAGRAPH + 3
     session.change(URI, [(None, "All new.\n")], 3)
     assert session.cursors[URI] is None
+
+
+def test_a_lower_threshold_shows_a_kept_low_confidence_finding(session):
+    low = Finding(0, 2, "We", "wordiness", "m", "", 0.3, "claude:wordiness", "claude")
+    session.set_remote_findings(URI, paragraph_hash(session), [low])
+    assert ("We", "wordiness", "claude") not in summary(session)
+    session.reload_settings({"minConfidence": 0.2})
+    assert ("We", "wordiness", "claude") in summary(session)
+
+
+def test_edits_in_one_notification_net_out_blocks_added_then_removed(session):
+    from collections import Counter
+
+    before = Counter(b.hash for b in session.documents[URI].prose_blocks())
+    line = len("We write tests in order to sleep well.")
+    edits = [((2, line, 2, line), " Yes"), ((2, line + 4, 2, line + 4), " indeed.")]
+    result = session.change(URI, edits, 2)
+    assert result is not None and not result.full
+    after = Counter(b.hash for b in session.documents[URI].prose_blocks())
+    # Taking out `removed` and putting in `added` turns the old blocks into the new ones,
+    # although the block the first edit made was gone again after the second.
+    assert (
+        before - Counter(b.hash for b in result.removed) + Counter(b.hash for b in result.added)
+        == after
+    )

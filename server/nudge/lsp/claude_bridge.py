@@ -103,7 +103,9 @@ class ClaudeBridge:
             self.open(uri)
             return
         context = None
-        if any(b.kind == "heading" for b in (*result.removed, *result.added)):
+        headings = [sorted(b.hash for b in blocks if b.kind == "heading")
+                    for blocks in (result.removed, result.added)]  # fmt: skip
+        if headings[0] != headings[1]:  # a heading changed: the title or outline may have
             context = document_context(uri, doc.language, doc.blocks())
         inside = doc.block_at(cursor) if cursor is not None else None
         self.service.scheduler.edit_document(
@@ -140,7 +142,7 @@ class ClaudeBridge:
         if session is None or uri not in session.documents:
             return
         session.set_remote_findings(uri, block_hash, findings)
-        self.ls.publish(uri)
+        self.ls.publish_soon(uri)
 
     def on_event(self, event: SchedulerEvent) -> None:
         """Turn a scheduler event into status, progress, log lines and messages."""

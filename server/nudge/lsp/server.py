@@ -64,7 +64,7 @@ class NudgeServer(LanguageServer):
         self.session: Session | None = None
         self.trusted = True
         self.encoding = "utf-16"
-        self.timers: dict[str, asyncio.TimerHandle] = {}
+        self.timers: dict[str, asyncio.TimerHandle | asyncio.Handle] = {}
         self.pending_messages: list[tuple[types.MessageType, str]] | None = []
         self.published: dict[str, int] = {}
         self.configured = False
@@ -108,6 +108,14 @@ class NudgeServer(LanguageServer):
             timer.cancel()
         loop = asyncio.get_event_loop()
         self.timers[uri] = loop.call_later(delay, self.publish, uri)
+
+    def publish_soon(self, uri: str) -> None:
+        """Publish at the next turn of the loop, once for results that arrive together.
+
+        A pending debounce timer already covers it: the writer is still typing.
+        """
+        if uri not in self.timers:
+            self.timers[uri] = asyncio.get_event_loop().call_soon(self.publish, uri)
 
     def publish(self, uri: str) -> None:
         """Compute and publish a document's diagnostics now."""
