@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from nudge.critics.matcher import PhraseMatcher
 from nudge.critics.morphology import Morphology, choose_verb_tag, verb_tags_of
 from nudge.critics.phrases import (
     MATCH_WORDS,
@@ -372,7 +373,12 @@ class Lexicon:
             last = last_words(entry.tokens)
             for first in first_words(entry.tokens):
                 self._index.setdefault(first, []).append((entry, last))
-        self.pattern = compile_phrases(entry.tokens for entry in self.entries)
+        self._matcher = PhraseMatcher([entry.tokens for entry in self.entries])
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """Return one pattern for every entry (slow to compile; `find_spans` needs none)."""
+        return compile_phrases(entry.tokens for entry in self.entries)
 
     def find_spans(self, text: str) -> list[tuple[int, int]]:
         """Return the (start, end) of every candidate phrase in `text`, overlaps included."""
@@ -381,7 +387,7 @@ class Lexicon:
             # A character whose lower case is longer ("İ") would shift every offset after
             # it; such characters are kept as they are (no phrase contains them).
             lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-        return [m.span(1) for m in self.pattern.finditer(lowered)]
+        return self._matcher.find_spans(lowered)
 
     def counts(self) -> dict[str, int]:
         """Return the number of entries per kind (cliche, wordy, nominal, ...)."""
