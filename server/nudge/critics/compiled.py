@@ -18,6 +18,7 @@ words escape every character.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import os
@@ -130,8 +131,14 @@ def load(
         raise CompiledError(f"not JSON: {exc}") from None
     _check(isinstance(parsed, dict) and parsed.get("format") == FORMAT, "another format")
     _check(parsed.get("key") == key, "built from other data or another version")
-    tokens = [_token(row, articles) for row in _list(parsed.get("tokens"))]
-    entries = [_entry(row, tokens, entry_type) for row in _list(parsed.get("entries"))]
+    collecting = gc.isenabled()
+    gc.disable()  # tens of thousands of objects, none of them cyclic garbage
+    try:
+        tokens = [_token(row, articles) for row in _list(parsed.get("tokens"))]
+        entries = [_entry(row, tokens, entry_type) for row in _list(parsed.get("entries"))]
+    finally:
+        if collecting:
+            gc.enable()
     _check(all(kinds.get(e.kind) == e.category for e in entries), "an entry's kind")
     return entries
 
@@ -147,26 +154,33 @@ def _list(value: object) -> list:
 
 
 def _words(value: object) -> tuple[str, ...]:
-    _check(isinstance(value, list) and all(isinstance(w, str) and w for w in value), "words")
-    return tuple(sys.intern(w) for w in value)  # type: ignore[union-attr]
+    _check(type(value) is list, "words")
+    try:
+        words = tuple(map(sys.intern, value))  # type: ignore[arg-type]
+    except TypeError:
+        raise CompiledError("words") from None
+    _check("" not in words, "an empty word")
+    return words
 
 
 def _token(row: object, articles: tuple[str, ...]) -> Token:
-    _check(isinstance(row, list) and len(row) == 7, "a token has seven fields")
+    _check(type(row) is list and len(row) == 7, "a token has seven fields")
     kind, options, base, optional, comma, tags, flexible = row  # type: ignore[misc]
-    _check(kind in _KINDS and isinstance(base, str), "token kind or base")
-    _check(all(isinstance(b, bool) for b in (optional, comma, flexible)), "token flags")
+    _check(kind in _KINDS and type(base) is str, "token kind or base")
+    _check(type(optional) is type(comma) is type(flexible) is bool, "token flags")
     words = _words(options)
     if kind == "slot":
         _check(base in SLOTS and words == SLOTS[base], "slot words")
     else:
-        _check(all(w.isprintable() and " " not in w and "|" not in w for w in words), "forms")
+        joined = " ".join(words)
+        ok = joined.isprintable() and "|" not in joined and joined.count(" ") == len(words) - 1
+        _check(ok, "forms")
     if flexible:
         _check(words == articles, "article token")
         words = articles
     table = {}
     for pair in _list(tags):
-        _check(isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str), "tags")
+        _check(type(pair) is list and len(pair) == 2 and type(pair[0]) is str, "tags")
         names = frozenset(_words(pair[1]))
         _check(names <= _TAGS, "unknown tag")
         table[sys.intern(pair[0])] = names
@@ -174,19 +188,24 @@ def _token(row: object, articles: tuple[str, ...]) -> Token:
 
 
 def _entry(row: object, tokens: list[Token], entry_type: type) -> object:
-    _check(isinstance(row, list) and len(row) == len(_FIELDS), "an entry's fields")
-    values = {}
-    for (name, kind), value in zip(_FIELDS, row, strict=True):  # type: ignore[arg-type]
-        if kind == "tokens":
-            _check(isinstance(value, list) and len(value) > 0, "tokens")
-            _check(all(isinstance(n, int) and 0 <= n < len(tokens) for n in value), "tokens")
-            value = tuple(tokens[n] for n in value)
-        elif kind.startswith("set"):
-            value = None if value is None and kind == "set?" else frozenset(_words(value))
-        else:
-            _check(isinstance(value, str) or (value is None and kind == "str?"), name)
-        values[name] = value
-    return entry_type(**values)
+    _check(type(row) is list and len(row) == len(_FIELDS), "an entry's fields")
+    rule, kind, category, phrase, numbers, replacement, origin, *sets = row  # type: ignore[misc]
+    _check(type(rule) is type(kind) is type(category) is type(phrase) is str, "an entry's text")
+    _check(type(origin) is str and (replacement is None or type(replacement) is str), "text")
+    _check(type(numbers) is list and len(numbers) > 0, "tokens")
+    try:
+        chosen = tuple(tokens[n] for n in numbers if type(n) is int and n >= 0)
+    except IndexError:
+        raise CompiledError("tokens") from None
+    _check(len(chosen) == len(numbers), "tokens")
+    not_after, only_after, literal, echo = sets
+    return entry_type(
+        rule, kind, category, phrase, chosen, replacement, origin,
+        frozenset(_words(not_after)),
+        None if only_after is None else frozenset(_words(only_after)),
+        frozenset(_words(literal)),
+        frozenset(_words(echo)),
+    )  # fmt: skip
 
 
 def read(

@@ -43,19 +43,31 @@ def words_in(lowered: str) -> set[str]:
     return words
 
 
-def required_words(tokens: Sequence[Token]) -> list[frozenset[str]]:
-    """Return, per token every match must cover, the words one of which must be present.
+def required_words(token: Token) -> frozenset[str] | None:
+    """Return the words one of which a match of `token` covers, or None when not required.
 
-    Slots and optional tokens are left out, and so is a token with a form that is not a
-    plain run of word characters (the test must never rule out a phrase that matches).
+    Slots and optional tokens are not required, and neither is a token with a form that
+    is not a plain run of word characters (the test must never rule out a real match).
     """
+    if token.optional or token.kind == "slot":
+        return None
+    forms = frozenset(o.replace("’", "'") for o in token.options)
+    return forms if all(_RUN.fullmatch(f) for f in forms) else None
+
+
+def _required_per_phrase(phrases: Sequence[Sequence[Token]]) -> list[list[frozenset[str]]]:
+    """Return each phrase's required word sets (tokens are shared, so each is seen once)."""
+    seen: dict[int, frozenset[str] | None] = {}
     out = []
-    for token in tokens:
-        if token.optional or token.kind == "slot":
-            continue
-        forms = [o.replace("’", "'") for o in token.options]
-        if all(_RUN.fullmatch(f) for f in forms):
-            out.append(frozenset(forms))
+    for phrase in phrases:
+        sets = []
+        for token in phrase:
+            key = id(token)
+            if key not in seen:
+                seen[key] = required_words(token)
+            if seen[key] is not None:
+                sets.append(seen[key])
+        out.append(sets)
     return out
 
 
@@ -64,7 +76,7 @@ class PhraseMatcher:
 
     def __init__(self, phrases: Sequence[Sequence[Token]]):
         self._phrases = [tuple(p) for p in phrases]
-        required = [required_words(p) for p in self._phrases]
+        required = _required_per_phrase(self._phrases)
         # Bit n of _masks[j][word] is set when phrase n's j-th required token can be
         # `word`; bit n of _lacking[j] when phrase n has fewer than j + 1 such tokens.
         depth = max((len(r) for r in required), default=0)
@@ -127,7 +139,12 @@ class PhraseMatcher:
 
 def _mask(numbers: Sequence[int]) -> int:
     """Return an int with the given bits set."""
-    mask = 0
+    if len(numbers) < 16:
+        mask = 0
+        for number in numbers:
+            mask |= 1 << number
+        return mask
+    octets = bytearray(max(numbers) // 8 + 1)
     for number in numbers:
-        mask |= 1 << number
-    return mask
+        octets[number >> 3] |= 1 << (number & 7)
+    return int.from_bytes(octets, "little")
