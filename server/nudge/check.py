@@ -21,14 +21,10 @@ from typing import TextIO
 from nudge import __version__
 from nudge.critics.base import CritiqueRequest
 from nudge.engine import critique_text, merge_findings, select_findings
-from nudge.grading import keep_shown
 from nudge.model import Finding
 from nudge.positions import UTF16, PositionMapper
-from nudge.results_cache import ResultsCache, cache_key
-from nudge.scheduler import estimate_tokens
 from nudge.segment import language_for_path
 from nudge.settings import TEAM_FILE, Settings, is_excluded, load_settings
-from nudge.telemetry import Telemetry
 
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
 LEVELS = {"hint": 0, "information": 1, "warning": 2, "error": 3, "none": 99}
@@ -138,7 +134,10 @@ class BatchedClaude:
     async def critique(self, batch: Sequence[CritiqueRequest]) -> list[list[Finding]]:
         """Return shown findings per request, relative to each block."""
         from nudge.critics.claude import ClaudeCritic, ClaudeUnavailable
+        from nudge.grading import keep_shown
+        from nudge.results_cache import ResultsCache, cache_key
         from nudge.store import default_cache_dir
+        from nudge.telemetry import Telemetry
 
         directory = default_cache_dir()
         telemetry = Telemetry(directory / "telemetry.jsonl")
@@ -178,6 +177,8 @@ class BatchedClaude:
 
 
 def _chunks(requests: list[CritiqueRequest], cap: int) -> Iterator[list[CritiqueRequest]]:
+    from nudge.scheduler import estimate_tokens  # only Claude needs it: keep start-up light
+
     chunk: list[CritiqueRequest] = []
     tokens = 0
     for request in requests:
