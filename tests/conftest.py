@@ -1,18 +1,26 @@
-"""Every test writes caches (the stored lexicon among them) under a temporary folder."""
+"""Tests, and their collection, write caches (the stored lexicon too) to a temporary folder."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 
-import pytest
+_BEFORE = os.environ.get("NUDGE_CACHE_DIR")
+_FOLDER = ""
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _temporary_cache_dir(tmp_path_factory: pytest.TempPathFactory):
-    before = os.environ.get("NUDGE_CACHE_DIR")
-    os.environ["NUDGE_CACHE_DIR"] = str(tmp_path_factory.mktemp("nudge-cache"))
-    yield
-    if before is None:
+def pytest_configure(config) -> None:
+    """Point NUDGE_CACHE_DIR at a fresh folder before any test module is imported."""
+    global _FOLDER
+    _FOLDER = tempfile.mkdtemp(prefix="nudge-test-cache-")
+    os.environ["NUDGE_CACHE_DIR"] = _FOLDER
+
+
+def pytest_unconfigure(config) -> None:
+    """Remove the folder and restore the variable."""
+    shutil.rmtree(_FOLDER, ignore_errors=True)
+    if _BEFORE is None:
         os.environ.pop("NUDGE_CACHE_DIR", None)
     else:
-        os.environ["NUDGE_CACHE_DIR"] = before
+        os.environ["NUDGE_CACHE_DIR"] = _BEFORE
