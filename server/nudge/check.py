@@ -10,7 +10,6 @@ SARIF 2.1.0 for code-scanning tools. Exit status: 0 when nothing at or above
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import sys
@@ -20,15 +19,12 @@ from pathlib import Path
 from typing import TextIO
 
 from nudge import __version__
-from nudge.critics.local import LocalCritic
 from nudge.engine import document_context, visible_findings
 from nudge.languages import language_for_path
 from nudge.model import Finding
 from nudge.positions import UTF16, PositionMapper
-from nudge.scheduler import worth_sending
 from nudge.segment import split_blocks
 from nudge.settings import TEAM_FILE, Settings, is_excluded, load_settings
-from nudge.telemetry import Telemetry
 
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
 LEVELS = {"hint": 0, "information": 1, "warning": 2, "error": 3, "none": 99}
@@ -127,8 +123,12 @@ def claude_findings(
     reports: Sequence[FileReport], settings: Settings, mode: str
 ) -> tuple[dict[str, list[Finding]], str]:
     """Review every block with Claude through the review service; return (by hash, problem)."""
+    import asyncio
+
+    from nudge.scheduler import worth_sending  # only Claude needs these: keep start-up light
     from nudge.service import DocumentBlocks, ReviewService
     from nudge.store import default_cache_dir
+    from nudge.telemetry import Telemetry
 
     directory = default_cache_dir()
 
@@ -168,6 +168,8 @@ def claude_findings(
 
 def check_reports(reports: list[FileReport], settings: Settings, mode: str) -> str:
     """Fill each readable report's shown findings; return a Claude problem, if any."""
+    from nudge.critics.local import LocalCritic
+
     readable = [r for r in reports if not r.error]
     remote: dict[str, list[Finding]] = {}
     problem = ""

@@ -10,7 +10,6 @@ everywhere, and lowering a threshold shows already-graded findings without a cal
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable, Sequence
 
 from nudge.critics.base import Critic, CritiqueRequest, DocumentContext, SyncCritic
@@ -50,6 +49,8 @@ def critique_text(text: str, language: str, critic: Critic) -> list[Finding]:
     found = check_blocks_now(critic, blocks)
     if found is None:
         context = document_context("", language, blocks)
+        import asyncio  # only an async critic needs it: keep start-up light
+
         found = asyncio.run(critique_blocks(critic, blocks, context))
     return sorted(found, key=lambda f: (f.start, f.end))
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import sqlite3
 import time
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from diskcache.core import MODE_PICKLE
 from rapidfuzz import fuzz
 
 from nudge.model import Finding
+from nudge.paths import default_cache_dir as default_cache_dir  # where it always was
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +70,6 @@ class JsonDisk(diskcache.Disk):
         if not isinstance(data, str):
             raise PickledRowError("cache value is not text")
         return data
-
-
-def default_cache_dir() -> Path:
-    """Return where Nudge keeps its caches: $NUDGE_CACHE_DIR or the user cache folder."""
-    if env := os.environ.get("NUDGE_CACHE_DIR"):
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "nudge"
 
 
 def open_cache(directory: Path, warn: Callable[[str], None] = log.warning) -> diskcache.Cache:

@@ -14,6 +14,7 @@ starts there, falling back to a prior for its category.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import sys
@@ -22,6 +23,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from nudge.critics import compiled
+from nudge.critics.matcher import PhraseMatcher
 from nudge.critics.morphology import Morphology, choose_verb_tag, verb_tags_of
 from nudge.critics.phrases import (
     MATCH_WORDS,
@@ -372,7 +375,12 @@ class Lexicon:
             last = last_words(entry.tokens)
             for first in first_words(entry.tokens):
                 self._index.setdefault(first, []).append((entry, last))
-        self.pattern = compile_phrases(entry.tokens for entry in self.entries)
+        self._matcher = PhraseMatcher([entry.tokens for entry in self.entries])
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """Return one pattern for every entry (slow to compile; `find_spans` needs none)."""
+        return compile_phrases(entry.tokens for entry in self.entries)
 
     def find_spans(self, text: str) -> list[tuple[int, int]]:
         """Return the (start, end) of every candidate phrase in `text`, overlaps included."""
@@ -381,7 +389,7 @@ class Lexicon:
             # A character whose lower case is longer ("İ") would shift every offset after
             # it; such characters are kept as they are (no phrase contains them).
             lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-        return [m.span(1) for m in self.pattern.finditer(lowered)]
+        return self._matcher.find_spans(lowered)
 
     def counts(self) -> dict[str, int]:
         """Return the number of entries per kind (cliche, wordy, nominal, ...)."""
@@ -456,17 +464,31 @@ def read_data(directory: Path | None, name: str) -> tuple[str, str]:
 
 
 def load_lexicon(directory: Path | None = None) -> Lexicon:
-    """Load and compile the lexicon files from `directory` (default: the shipped data)."""
-    verbs = parse_verb_table(*read_data(directory, "verbs.tsv"))
-    nouns = parse_noun_table(*read_data(directory, "nouns.tsv"))
+    """Load the lexicon files from `directory` (default: the shipped data).
+
+    The parsed entries are stored in the cache folder (see `compiled`) and read back
+    by later processes while the data, the package and its parsing code are unchanged.
+    """
+    sources: dict[str, tuple[str, str]] = {}
+    for name in ("verbs.tsv", "nouns.tsv", *_FILES, "precision.tsv"):
+        try:
+            sources[name] = read_data(directory, name)
+        except FileNotFoundError:
+            if name != "precision.tsv":
+                raise
+    verbs = parse_verb_table(*sources["verbs.tsv"])
+    nouns = parse_noun_table(*sources["nouns.tsv"])
     morphology = Morphology(verbs, nouns)
-    entries: list[Entry] = []
-    for name in _FILES:
-        entries.extend(parse_entries(*read_data(directory, name), morphology))
-    try:
-        precision = parse_precision(*read_data(directory, "precision.tsv"))
-    except FileNotFoundError:
-        precision = {}
+    key = compiled.cache_key({quoted: text for text, quoted in sources.values()})
+    path = compiled.cache_path(key)
+    entries = compiled.read(path, key, _ARTICLES, Entry, KIND_CATEGORY)
+    if entries is None:
+        entries = []
+        for name in _FILES:
+            entries.extend(parse_entries(*sources[name], morphology))
+        with contextlib.suppress(compiled.CompiledError):
+            compiled.write(path, compiled.dump(entries, key, _ARTICLES))
+    precision = parse_precision(*sources["precision.tsv"]) if "precision.tsv" in sources else {}
     return Lexicon(entries, morphology, precision)
 
 
