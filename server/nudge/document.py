@@ -75,15 +75,15 @@ class Document:
             self._cached = self._blocks
         return self._cached
 
-    def placed_blocks(self) -> list[tuple[Block, int]]:
-        """Return (block, current start) pairs; a block's own `start` may be stale.
+    def placed_blocks(self) -> tuple[list[Block], list[int]]:
+        """Return every block and its current start; a block's own `start` may be stale.
 
         Cheaper than `blocks()` after an edit near the top of a large document: no
         block is rebuilt, only the start offsets are brought up to date.
         """
         if self._cached is not None:
-            return [(b, b.start) for b in self._cached]
-        return list(zip(self._blocks, self._starts.to_list(), strict=True))
+            return self._cached, [b.start for b in self._cached]
+        return self._blocks, self._starts.to_list()
 
     def prose_blocks(self) -> list[Block]:
         """Return the blocks critics should read."""

@@ -223,19 +223,21 @@ class Session:
         doc = self.documents.get(uri)
         if doc is None:
             return []
-        placed = doc.placed_blocks()
+        blocks, starts = doc.placed_blocks()
         visible = self._visible.setdefault(uri, {})
-        if len(visible) > 2 * len(placed) + 16:
+        if len(visible) > 2 * len(blocks) + 16:
             visible.clear()
         key = self.relative_path(uri)
         out: list[Finding] = []
-        for block, start in placed:
-            found = visible.get(block.hash)
+        get = visible.get
+        for block, start in zip(blocks, starts, strict=True):
+            found = get(block.hash)
             if found is None:
                 if not is_prose(block):
                     continue
                 found = self.block_findings(uri, block)
-            out.extend(f.shifted(start) for f in found)
+            if found:
+                out.extend(f.shifted(start) for f in found)
         if out and self.dismissals.has_any(key):
             text = doc.text
             out = [f for f in out if not self.dismissals.is_dismissed(key, text, f)]
