@@ -70,14 +70,16 @@ def context_for(blocks) -> DocumentContext:
 class Replay:
     """One run: fake Claude, critic, scheduler and the measurements."""
 
-    def __init__(self, url: str, key: str, clock: VirtualClock, cache_dir: Path, settings):
+    def __init__(self, url, key, clock: VirtualClock, cache_dir: Path, settings, fake=None):
         self.clock = clock
         client = anthropic.AsyncAnthropic(api_key=key, base_url=url, max_retries=0)
         self.settings = settings
         self.critic = ClaudeCritic(
-            HeldClient(client, clock, CALL_LATENCY),
+            HeldClient(client, clock, CALL_LATENCY, fake),
             model=self.settings.model,
             grader_model=self.settings.grader_model,
+            effort=self.settings.effort,
+            grader_effort=self.settings.grader_effort,
             sleep=clock.sleep,
             clock=clock.now,
         )
@@ -150,18 +152,24 @@ def cache_share(records) -> float:
     return read / expected if expected else 0.0
 
 
-async def run(chapter: Path, settings: Settings, base_url: str | None = None) -> dict:
+async def run(
+    chapter: Path, settings: Settings, base_url: str | None = None, thinking_latency: float = 0.0
+) -> dict:
     """Replay the chapter and return the measurements."""
     text = chapter.read_text(encoding="utf-8")
     clock = VirtualClock()
     with contextlib.ExitStack() as stack:
         tmp = stack.enter_context(tempfile.TemporaryDirectory())
+        fake = None
         if base_url is None:
-            fake = stack.enter_context(FakeClaude(heuristic_responder(), clock=clock.now))
+            fake = stack.enter_context(FakeClaude(
+                heuristic_responder(), clock=clock.now, thinking_latency=thinking_latency,
+                sleep=lambda _s: None,
+            ))  # fmt: skip
             url, key = fake.url, "bench"
         else:
             url, key = base_url, os.environ.get("ANTHROPIC_API_KEY", "bench")
-        replay = Replay(url, key, clock, Path(tmp) / "cache", settings)
+        replay = Replay(url, key, clock, Path(tmp) / "cache", settings, fake)
         pauses = await replay.type_text(text)
         reopen_tokens = await replay.reopen(text)
         await replay.scheduler.aclose()
@@ -193,6 +201,7 @@ async def run(chapter: Path, settings: Settings, base_url: str | None = None) ->
         "naive_requests": len(pause_points),
         "naive_cost": estimate_cost(settings.model, naive),
         "models": (settings.model, settings.grader_model),
+        "efforts": (settings.effort, settings.grader_effort),
         "cache_share": cache_share(records),
         "p50": p50,
         "p90": statistics.quantiles(replay.latencies, n=10)[-1]
@@ -219,6 +228,7 @@ def report(m: dict) -> None:
         ("cache read tokens", u.cache_read_tokens, n.cache_read_tokens),
         ("output tokens", u.output_tokens, n.output_tokens),
     ]
+    print(f"efforts: critique {m['efforts'][0]}, grading {m['efforts'][1]}")
     for name, ours, theirs in rows:
         print(f"{name:24}{ours:>12,}{theirs:>12,}")
     print(f"{'estimated cost (USD)':24}{m['cost']:>12.4f}{m['naive_cost']:>12.4f}")
@@ -246,10 +256,17 @@ def main() -> None:
     parser.add_argument("--chapter", default="ch15-03-drop.md", help="file in the corpus")
     parser.add_argument("--model", default=Settings().model, help="critique model")
     parser.add_argument("--grader-model", default=Settings().grader_model, help="grading model")
+    parser.add_argument("--effort", default="auto", help="critique effort")
+    parser.add_argument("--grader-effort", default="auto", help="grading effort")
+    parser.add_argument("--thinking-latency", type=float, default=0.005,
+                        help="fake's seconds per thinking token (default 0.005)")  # fmt: skip
     parser.add_argument("--base-url", help="a Messages API server to use instead of the fake")
     args = parser.parse_args()
-    settings = dataclasses.replace(Settings(), model=args.model, grader_model=args.grader_model)
-    report(asyncio.run(run(CORPUS / args.chapter, settings, args.base_url)))
+    settings = dataclasses.replace(
+        Settings(), model=args.model, grader_model=args.grader_model, effort=args.effort,
+        grader_effort=args.grader_effort,
+    )  # fmt: skip
+    report(asyncio.run(run(CORPUS / args.chapter, settings, args.base_url, args.thinking_latency)))
 
 
 if __name__ == "__main__":

@@ -115,7 +115,7 @@ async def live_checks(settings: Settings, env: Mapping[str, str], out: TextIO) -
     found = await probe_models(caller.client, tuple(dict.fromkeys(models.values())))
     for model, caps in found.items():
         caller.shapes.apply_capabilities(model, caps)
-        out.write(f"  models API: {model} found; its capabilities override the table\n")
+        out.write(f"  models API: {model} found; its capabilities correct the table\n")
     for kind, model in models.items():
         prompt = prompts[kind]
         params = caller.request(kind, model, prompt, [users[kind]] if kind == "grade"
