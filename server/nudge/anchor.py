@@ -7,16 +7,13 @@ then a fuzzy alignment with rapidfuzz that must score at least `FUZZY_CUTOFF` an
 snapped outwards to word boundaries. Whatever span we settle on, the finding's quote
 becomes the document's own text at that span, so a quick fix replaces exactly the
 words the writer sees and nothing else. A quote we cannot place is dropped, never
-guessed.
+guessed. Nothing needs re-anchoring later: a finding is kept against the content hash
+of the block it was made on, so it is only ever shown on that exact text.
 """
 
 from __future__ import annotations
 
-import dataclasses
-
 from rapidfuzz import fuzz
-
-from nudge.model import Finding
 
 FUZZY_CUTOFF = 90.0
 MIN_FUZZY_LENGTH = 8
@@ -107,52 +104,3 @@ def _fuzzy(block_text: str, quote: str) -> tuple[int, int] | None:
     if end <= start or fuzz.ratio(block_text[start:end], quote) < FUZZY_CUTOFF:
         return None
     return start, end
-
-
-def anchor_finding(block_text: str, finding: Finding) -> Finding | None:
-    """Return `finding` placed on `block_text` with its quote set to the text there."""
-    span = anchor_quote(block_text, finding.quote, finding.start if finding.end else None)
-    if span is None:
-        return None
-    start, end = span
-    return dataclasses.replace(finding, start=start, end=end, quote=block_text[start:end])
-
-
-def reanchor(old_text: str, new_text: str, finding: Finding) -> Finding | None:
-    """Move a finding made on `old_text` onto `new_text`, or None if its words changed.
-
-    Offsets are relative to the block. An edit wholly before or after the quote only
-    shifts it; otherwise the exact quote is looked for near its old place.
-    """
-    if old_text[finding.start : finding.end] != finding.quote:
-        return None
-    prefix = _common_prefix(old_text, new_text)
-    suffix = _common_suffix(old_text, new_text, prefix)
-    delta = len(new_text) - len(old_text)
-    if finding.end <= prefix:
-        return finding
-    if finding.start >= len(old_text) - suffix:
-        return finding.shifted(delta)
-    starts = _occurrences(new_text, finding.quote)
-    window = max(len(finding.quote), abs(delta)) + 40
-    near = [s for s in starts if abs(s - finding.start) <= window]
-    if not near:
-        return None
-    at = _nearest(near, finding.start)
-    return finding.shifted(at - finding.start)
-
-
-def _common_prefix(a: str, b: str) -> int:
-    n = min(len(a), len(b))
-    i = 0
-    while i < n and a[i] == b[i]:
-        i += 1
-    return i
-
-
-def _common_suffix(a: str, b: str, prefix: int) -> int:
-    n = min(len(a), len(b)) - prefix
-    i = 0
-    while i < n and a[-1 - i] == b[-1 - i]:
-        i += 1
-    return i

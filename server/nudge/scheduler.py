@@ -134,7 +134,6 @@ class SchedulerEvent:
     """
 
     kind: str
-    uris: tuple[str, ...] = ()
     blocks: int = 0
     message: str = ""
 
@@ -145,7 +144,6 @@ class Status:
 
     state: str
     message: str
-    in_flight: int
     pending: int
 
 
@@ -234,7 +232,6 @@ class Scheduler:
         self.cache, self.budget, self.telemetry = cache, budget, telemetry
         self.failure_cooldown, self.idle_settle = failure_cooldown, idle_settle
         self.limiter = RateLimiter(settings.requests_per_minute)
-        self.requests_started = 0
         self._docs: dict[str, _Document] = {}
         self._inflight: dict[str, _Request] = {}
         self._requests: set[asyncio.Task[None]] = set()
@@ -352,7 +349,7 @@ class Scheduler:
             state, message = "reviewing", f"Claude is reviewing {in_flight} batch(es)"
         else:
             state, message = ("waiting", "waiting for you to pause") if pending else ("idle", "")
-        return Status(state, message, in_flight, pending)
+        return Status(state, message, pending)
 
     async def drained(self) -> None:
         """Wait until every requested block is reviewed, or Claude stopped (paused, budget)."""
@@ -490,7 +487,6 @@ class Scheduler:
                 tokens += estimate_tokens(block)
                 batch.append(CritiqueRequest(block, doc.context))
             self.limiter.record(now)
-            self.requests_started += 1
             task = asyncio.get_running_loop().create_task(self._review(batch))
             request = _Request(task, frozenset(r.block.hash for r in batch))
             self._requests.add(task)
@@ -499,8 +495,7 @@ class Scheduler:
         return []
 
     async def _review(self, batch: list[CritiqueRequest]) -> None:
-        uris = tuple(dict.fromkeys(r.context.uri for r in batch))
-        self._emit("review_started", uris, len(batch))
+        self._emit("review_started", len(batch))
         outcome = "cancelled"
         try:
             results = await self.critic.critique(batch)
@@ -514,12 +509,12 @@ class Scheduler:
             retry_after = getattr(exc, "retry_after", None)
             self._paused_until = self.clock.now() + max(retry_after or 0, self.failure_cooldown)
             self._pause_reason = reason
-            self._emit("unavailable", uris, len(batch), reason)
+            self._emit("unavailable", len(batch), reason)
             outcome = "failed"
         else:
             if self._pause_reason:
                 self._pause_reason = ""
-                self._emit("available", uris, len(batch))
+                self._emit("available", len(batch))
             if len(results) != len(batch):
                 log.warning(
                     "critic %s answered %d of %d blocks", self.critic.name, len(results), len(batch)
@@ -535,7 +530,7 @@ class Scheduler:
             for r in batch:
                 if (req := self._inflight.get(r.block.hash)) is not None and req.task is task:
                     del self._inflight[r.block.hash]
-            self._emit("review_finished", uris, len(batch), outcome)
+            self._emit("review_finished", len(batch), outcome)
             self._wake.set()
             self._progress.set()
 
@@ -562,9 +557,9 @@ class Scheduler:
             if request is not None and not any(self._live(x) for x in request.hashes):
                 request.task.cancel()
 
-    def _emit(self, kind: str, uris: tuple[str, ...] = (), blocks: int = 0, message: str = ""):
+    def _emit(self, kind: str, blocks: int = 0, message: str = ""):
         if self.on_event is not None:
             try:
-                self.on_event(SchedulerEvent(kind, uris, blocks, message))
+                self.on_event(SchedulerEvent(kind, blocks, message))
             except Exception:
                 log.exception("on_event failed")

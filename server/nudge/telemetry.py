@@ -21,7 +21,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 EVENTS = {
-    "request", "findings", "cache_hit", "shown", "accepted", "dismissed", "error", "fallback",
+    "request", "findings", "cache_hit", "shown", "accepted", "dismissed", "fallback",
 }  # fmt: skip
 FIELDS = {
     "kind",
@@ -39,13 +39,10 @@ FIELDS = {
     "malformed",
     "unanchored",
     "graded",
-    "kept",
-    "shown",
     "count",
     "category",
     "critic",
     "rule",
-    "confidence",
     "reason",
 }
 
@@ -117,7 +114,7 @@ def summarize(events: list[dict[str, Any]]) -> dict[str, Any]:
         elif event == "cache_hit":
             cache_hits += int(row.get("blocks", 1) or 1)
         elif event == "findings":
-            for kind in ("proposed", "malformed", "unanchored", "graded", "kept"):
+            for kind in ("proposed", "malformed", "unanchored", "graded"):
                 findings[kind] += int(row.get(kind, 0) or 0)
         elif event in ("shown", "accepted", "dismissed"):
             per_category[str(row.get("category", "?"))][event] += int(row.get("count", 1) or 1)

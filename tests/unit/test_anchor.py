@@ -2,8 +2,7 @@
 
 import pytest
 
-from nudge.anchor import anchor_finding, anchor_quote, reanchor
-from nudge.model import Finding
+from nudge.anchor import anchor_quote
 
 TEXT = "At the end of the day, the “big picture”  matters.\nIn order to win, we  must\ttry."
 
@@ -50,64 +49,3 @@ def test_repeated_quote_prefers_hint(hint, expected_start):
 def test_exact_match_inside_a_word_is_not_taken():
     assert anchor_quote("The scattered cat.", "cat") == (14, 17)
     assert anchor_quote("The scattered dog.", "cat") is None
-
-
-def _finding(text, quote):
-    start = text.index(quote)
-    return Finding(start, start + len(quote), quote, "cliche", "m", "x", 0.9, "r", "claude")
-
-
-def test_anchor_finding_uses_document_text():
-    f = Finding(0, 0, "in order  to", "wordiness", "m", "to", 0.9, "r", "claude")
-    text = "We met in order to talk."
-    placed = anchor_finding(text, f)
-    assert placed is not None
-    assert placed.quote == "in order to" == text[placed.start : placed.end]
-
-
-REANCHOR_CASES = [
-    (
-        "edit before shifts",
-        "Hello. At the end of the day, go.",
-        "Hello there. At the end of the day, go.",
-        "At the end of the day",
-        True,
-    ),
-    (
-        "edit after keeps",
-        "At the end of the day, go.",
-        "At the end of the day, go home.",
-        "At the end of the day",
-        True,
-    ),
-    (
-        "edit inside drops",
-        "At the end of the day, go.",
-        "At the end of a day, go.",
-        "At the end of the day",
-        False,
-    ),
-    ("identical", "In order to win.", "In order to win.", "In order to", True),
-    (
-        "quote moved far away drops",
-        "In order to win." + " filler" * 30,
-        " filler" * 30 + " In order to win.",
-        "In order to",
-        False,
-    ),
-]
-
-
-@pytest.mark.parametrize(("name", "old", "new", "quote", "kept"), REANCHOR_CASES)
-def test_reanchor(name, old, new, quote, kept):
-    moved = reanchor(old, new, _finding(old, quote))
-    if not kept:
-        assert moved is None, name
-    else:
-        assert moved is not None, name
-        assert new[moved.start : moved.end] == quote, name
-
-
-def test_reanchor_refuses_stale_offsets():
-    f = Finding(0, 5, "nope!", "cliche", "m", None, 0.9, "r", "claude")
-    assert reanchor("Hello world", "Hello world", f) is None

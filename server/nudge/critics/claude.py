@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -173,6 +174,7 @@ class ClaudeCritic:
             kind="critique", model=self.model, prompt=prompt, user=user,
             answer_tokens=CRITIQUE_TOKENS,
         )  # fmt: skip
+        before = Counter(self.counters)
         candidates, proposed = self.parse(answer, batch)
         graded = await grade(self.caller, self.grader_model, candidates, batch, self.counters,
                              GRADE_TOKENS)  # fmt: skip
@@ -180,11 +182,15 @@ class ClaudeCritic:
         for index, finding in graded:
             out[index].append(finding)
         if self.caller.telemetry is not None:
+            dropped = Counter(self.counters)
+            dropped.subtract(before)
+            unanchored = dropped["unanchored"] + dropped["touches_code"]
             self.caller.telemetry.record(
                 "findings",
                 blocks=len(batch),
                 proposed=proposed,
-                malformed=proposed - len(candidates),
+                unanchored=unanchored,
+                malformed=proposed - len(candidates) - unanchored,
                 graded=len(graded),
             )
         return out
