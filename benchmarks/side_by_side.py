@@ -150,7 +150,7 @@ def run_write_good(
 
 def run_nudge(passages: Sequence[Passage]) -> list[list[Finding]] | str:
     """Return what LocalCritic shows with default settings, or why it cannot run."""
-    from nudge.engine import critique_text, select_findings
+    from nudge.engine import critique_text, keep_allowed
     from nudge.settings import Settings
 
     try:
@@ -159,7 +159,7 @@ def run_nudge(passages: Sequence[Passage]) -> list[list[Finding]] | str:
         return f"Nudge LocalCritic skipped: {exc}"
     critic, settings = LocalCritic(), Settings()
     return [
-        select_findings(critique_text(p.text, p.language, critic), settings) if p.text else []
+        keep_allowed(critique_text(p.text, p.language, critic), settings) if p.text else []
         for p in passages
     ]
 

@@ -6,7 +6,7 @@ object: a score per candidate id and a one-line note on what limited it. A candi
 with no valid score is dropped (and counted): nothing ungraded is ever shown. The
 score becomes the finding's confidence (the note rides along in `extra["note"]`);
 whether it is shown is decided later by `Settings.shows`, so changing thresholds never
-needs a new call (see `keep_shown`). The schema carries no numeric bounds (structured
+needs a new call (see `engine.visible_findings`). The schema carries no numeric bounds (structured
 outputs reject them), so the 0..1 range is checked here.
 """
 
@@ -22,7 +22,6 @@ from nudge.critics.base import CritiqueRequest
 from nudge.critics.transport import Answer
 from nudge.model import Finding
 from nudge.prompt_loader import PromptTemplate, load_prompt
-from nudge.settings import Settings
 
 _SPACES = re.compile(r"[ \t]{2,}")
 
@@ -138,8 +137,3 @@ def apply_grades(
             extra = {**f.extra, "note": note} if note else f.extra
             out.append((index, dataclasses.replace(f, confidence=score, extra=extra)))
     return out
-
-
-def keep_shown(findings: Sequence[Finding], settings: Settings) -> list[Finding]:
-    """Return the findings whose category and confidence pass the settings' thresholds."""
-    return [f for f in findings if settings.shows(f.category, f.confidence)]
