@@ -9,15 +9,35 @@ critics' findings, the same way everywhere.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from nudge.critics.base import Critic, CriticUnavailable
 
-CRITICS: dict[str, str] = {
-    "local": "Offline lexicon of clichés, wordy phrases and clarity patterns (no key needed).",
-    "claude": "Claude critique, graded by a cheaper second model (needs ANTHROPIC_API_KEY).",
+
+def _local(settings: Any, env: Mapping[str, str], state_dir: Path | None, **_: Any) -> Critic:
+    from nudge.critics.local import LocalCritic
+
+    return LocalCritic()
+
+
+def _claude(
+    settings: Any, env: Mapping[str, str], state_dir: Path | None, **options: Any
+) -> Critic:
+    from nudge.critics.claude import ClaudeCritic
+
+    probe_cache = state_dir / "models.json" if state_dir is not None else None
+    critic = ClaudeCritic.from_settings(settings, env, probe_cache=probe_cache, **options)
+    if critic is None:
+        raise CriticUnavailable("the Claude critic needs ANTHROPIC_API_KEY in the environment")
+    return critic
+
+
+# name -> (what it is, how to build it). A new critic is one module and one line here.
+CRITICS: dict[str, tuple[str, Callable[..., Critic]]] = {
+    "local": ("Offline lexicon of clichés, wordy phrases and clarity patterns (no key).", _local),
+    "claude": ("Claude critique, graded by a cheaper second model (ANTHROPIC_API_KEY).", _claude),
 }
 MODES = (*CRITICS, "merged")  # what the command line may ask for
 
@@ -32,19 +52,9 @@ def make_critic(
 ) -> Critic:
     """Return the critic called `name`; raise CriticUnavailable saying why it cannot be.
 
-    `options` reach the Claude critic's caller (budget, telemetry, sleep, clock...).
+    `options` reach the critic's factory (the Claude critic passes them to its caller:
+    budget, telemetry, sleep, clock...).
     """
-    if name == "local":
-        from nudge.critics.local import LocalCritic
-
-        return LocalCritic()
-    if name != "claude":
+    if name not in CRITICS:
         raise CriticUnavailable(f"unknown critic {name!r}; choose one of {', '.join(CRITICS)}")
-    from nudge.critics.claude import ClaudeCritic
-
-    env = os.environ if env is None else env
-    probe_cache = state_dir / "models.json" if state_dir is not None else None
-    critic = ClaudeCritic.from_settings(settings, env, probe_cache=probe_cache, **options)
-    if critic is None:
-        raise CriticUnavailable("the Claude critic needs ANTHROPIC_API_KEY in the environment")
-    return critic
+    return CRITICS[name][1](settings, os.environ if env is None else env, state_dir, **options)
