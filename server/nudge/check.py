@@ -174,6 +174,10 @@ def check_reports(reports: list[FileReport], settings: Settings, mode: str) -> s
     remote: dict[str, list[Finding]] = {}
     problem = ""
     if mode != "local":
+        from nudge.critics.models import model_warnings
+
+        for warning in model_warnings(settings):
+            print(f"nudge: warning: {warning}", file=sys.stderr)
         remote, problem = claude_findings(readable, settings, mode)
     local = LocalCritic() if mode != "claude" else None
     for report in readable:

@@ -222,3 +222,22 @@ async def test_lowering_a_threshold_shows_an_already_graded_finding_without_a_ca
             claude = [d for d in diagnostics if d.data["critic"] == "claude"]
             assert "40% confident" in claude[0].message
             assert len(fake.requests) == calls  # no new call
+
+
+async def test_an_unknown_model_is_warned_about_and_sent_the_safest_shape(
+    fake, workspace, tmp_path
+):
+    uri = (workspace / "u.md").as_uri()
+    settings = {**FAST, "model": "claude-nonesuch-7"}
+    async with nudge_server(
+        workspace, tmp_path / "cache", settings, env=claude_env(fake)
+    ) as client:
+        status = statuses(client)
+        await open_and_wait(client, uri, SENTENCE + "\n")
+        failed = await until(status, lambda p: get_attr(p, "state") == "error")
+        assert "model" in get_attr(failed, "message")
+        warnings = [m.message for m in client.messages if m.type == types.MessageType.Warning]
+    assert any("claude-nonesuch-7" in w and "claude-sonnet-5-5" in w for w in warnings)
+    sent = [r.body for r in fake.requests if r.model == "claude-nonesuch-7"]
+    assert sent and all("thinking" not in b and "output_config" not in b for b in sent)
+    assert all(b["tool_choice"] == {"type": "auto"} for b in sent)

@@ -29,7 +29,6 @@ from nudge.anchor import anchor_quote
 from nudge.budget import TokenUsage
 from nudge.critics.base import CritiqueRequest
 from nudge.critics.grading import compact, grade, xml_text
-from nudge.critics.models import unknown_model_warning
 from nudge.critics.probe import probe_models
 from nudge.critics.transport import Answer, Caller, CallRecord, ClaudeUnavailable, ModelShapes
 from nudge.model import Category, Finding
@@ -96,10 +95,6 @@ class ClaudeCritic:
         self.counters = self.caller.counters
         self.probe_cache = probe_cache
         self._probed: asyncio.Task[None] | None = None
-        for name, setting in ((model, "model"), (grader_model, "graderModel")):
-            warning = unknown_model_warning(name, setting)
-            if warning:
-                log.warning(warning)
 
     @classmethod
     def from_settings(

@@ -144,6 +144,12 @@ def unknown_model_warning(model: str, setting: str = "model") -> str | None:
     )
 
 
+def model_warnings(settings: Any) -> list[str]:
+    """Return a warning for each configured model id the table does not know."""
+    pairs = (("model", settings.model), ("graderModel", settings.grader_model))
+    return [w for key, model in pairs if (w := unknown_model_warning(model, key))]
+
+
 def price_of(model: str) -> Price:
     """Return the list price of `model` (unknown ids are priced like Sonnet 5.5)."""
     return model_spec(model).price

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from nudge.critics.claude import NO_KEY_MESSAGE
+from nudge.critics.models import model_warnings
 from nudge.document import EditResult
 from nudge.engine import document_context
 from nudge.model import Finding
@@ -67,6 +68,8 @@ def start(ls: NudgeServer, env: Mapping[str, str] | None = None) -> ClaudeBridge
     )  # fmt: skip
     if service is None:
         return None  # `announce` told the writer
+    for warning in model_warnings(ls.session.settings):
+        ls.warn(f"Nudge: {warning}.")
     bridge.service = service
     service.prepare()
     return bridge
@@ -127,6 +130,8 @@ class ClaudeBridge:
     async def settings_changed(self, settings: Settings) -> None:
         """Apply new settings; a new model or effort means a new critic, so re-send all."""
         if await self.service.update_settings(settings):
+            for warning in model_warnings(settings):
+                self.ls.warn(f"Nudge: {warning}.")
             assert self.ls.session is not None
             for uri in self.ls.session.documents:
                 self.open(uri)
