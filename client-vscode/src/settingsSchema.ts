@@ -32,6 +32,8 @@ export type Schema = Record<string, unknown>;
 export const WINDOW_SCOPED: ReadonlySet<string> = new Set([
   "model",
   "graderModel",
+  "reviewModel",
+  "reviewGraderModel",
   "maxRequestsInFlight",
   "requestsPerMinute",
   "batchTokenCap",
