@@ -36,7 +36,7 @@ from nudge.check import (
     write_text,
 )
 from nudge.critics.local import LocalCritic
-from nudge.engine import visible_findings
+from nudge.engine import keep_allowed, visible_findings
 from nudge.results_cache import ResultsCache, cache_key
 from nudge.review import Outcome, Review
 from nudge.review_batches import BatchesUnavailable
@@ -131,9 +131,13 @@ def describe_plan(plan: Plan, budget: DailyBudget, out: TextIO) -> None:
 
 def review_reports(
     paths: list[str], settings: Settings, root: Path, cache: ResultsCache, identity: dict,
-    language: str | None,
+    language: str | None, merged: bool = True,
 ) -> list[FileReport]:  # fmt: skip
-    """Return each file's shown findings: local ones and the review's cached ones, merged."""
+    """Return each file's shown findings: local ones and the review's cached ones, merged.
+
+    Unmerged, both critics' findings are kept side by side: a baseline written from
+    them accepts what `nudge check` shows with any `--critic`.
+    """
     local, reports = LocalCritic(), []
     for path, named in iter_files(paths, settings, root):
         if named and not path.exists():
@@ -145,7 +149,10 @@ def review_reports(
             mine.extend(f.shifted(block.start) for f in local.check_block(block))
             found = cache.get(cache_key(identity, block.hash)) or ()
             theirs.extend(f.shifted(block.start) for f in found)
-        report.findings = tuple(visible_findings(mine, theirs, settings))
+        if merged:
+            report.findings = tuple(visible_findings(mine, theirs, settings))
+        else:
+            report.findings = (*keep_allowed(mine, settings), *keep_allowed(theirs, settings))
         reports.append(report)
     return reports
 
@@ -197,12 +204,18 @@ def _finish(args: argparse.Namespace, review: Review, outcome: Outcome, root: Pa
     if changed:
         print(f"nudge: {changed} block(s) changed since they were sent; their results were "
               "not used", file=sys.stderr)  # fmt: skip
-    reports = review_reports(run.get("paths", args.paths), review.settings, root, review.cache,
-                             review.identity, args.language)  # fmt: skip
+    paths = run.get("paths", args.paths)
+    reports = review_reports(paths, review.settings, root, review.cache, review.identity,
+                             args.language)  # fmt: skip
     for report in reports:
         if report.error:
             print(f"{report.path}: error: {report.error}", file=sys.stderr)
-    baseline.apply_options(args, reports, root, sys.stderr)
+    if args.write_baseline:
+        both = review_reports(paths, review.settings, root, review.cache, review.identity,
+                              args.language, merged=False)  # fmt: skip
+        count = baseline.write_baseline(args.write_baseline, both, root)
+        print(f"nudge: wrote {count} finding(s) to the baseline {args.write_baseline}",
+              file=sys.stderr)  # fmt: skip
     writer = {"text": write_text, "json": write_json, "sarif": write_sarif}[args.format]
     writer(reports, sys.stdout, review.settings)
     if outcome.states.get("failed") or any(r.error for r in reports):
