@@ -34,6 +34,8 @@ export const WINDOW_SCOPED: ReadonlySet<string> = new Set([
   "graderModel",
   "effort",
   "graderEffort",
+  "reviewModel",
+  "reviewGraderModel",
   "maxRequestsInFlight",
   "requestsPerMinute",
   "batchTokenCap",

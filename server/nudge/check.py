@@ -3,8 +3,10 @@
 Text output is `path:line:col: category: message (→ replacement)` with 1-based
 line and column (in characters). `--format json` prints one JSON list whose
 fields are documented in the README and kept stable; `--format sarif` prints
-SARIF 2.1.0 for code-scanning tools. Exit status: 0 when nothing at or above
-`--fail-level` was found, 1 when something was, 2 when a file could not be read.
+SARIF 2.1.0 for code-scanning tools. With `--baseline FILE` only findings the
+baseline does not accept are shown and counted (`baseline.py`). Exit status: 0 when
+nothing at or above `--fail-level` was found, 1 when something was, 2 when a file (or
+the baseline) could not be read.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from nudge import __version__
+from nudge import __version__, baseline
 from nudge.engine import document_context, visible_findings
 from nudge.languages import language_for_path
 from nudge.model import Finding
@@ -56,6 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="exit 1 when a finding of this severity or higher is shown (default: any)",
     )
     parser.add_argument("--root", type=Path, help=f"workspace root holding {TEAM_FILE}")
+    baseline.add_arguments(parser)
 
 
 def find_root(start: Path) -> Path:
@@ -288,6 +291,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"nudge: warning: Claude: {problem}; local findings shown", file=sys.stderr)
     elif problem:
         print(f"nudge: Claude: {problem}", file=sys.stderr)
+    if not baseline.apply_options(args, reports, root, sys.stderr):
+        return 2
     writer = {"text": write_text, "json": write_json, "sarif": write_sarif}[args.format]
     writer(reports, sys.stdout, settings)
     if any(r.error for r in reports) or (problem and args.critic == "claude"):

@@ -1,4 +1,4 @@
-"""The `nudge` command: `lsp`, `check`, `eval`, `stats` and `doctor`."""
+"""The `nudge` command: `lsp`, `check`, `review`, `eval`, `stats` and `doctor`."""
 
 from __future__ import annotations
 
@@ -35,10 +35,11 @@ def build_parser() -> argparse.ArgumentParser:
     lsp.add_argument("--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING"))
     lsp.set_defaults(func=_lsp)
 
-    from nudge import check, doctor, evaluate, telemetry
+    from nudge import check, doctor, evaluate, review_cli, telemetry
 
     commands = (
         ("check", check, "check files or folders and print findings"),
+        ("review", review_cli, "review a docs tree overnight through the Message Batches API"),
         ("eval", evaluate, "measure a critic on a labelled span-JSONL set"),
         ("stats", telemetry, "acceptance rates, tokens and cost from telemetry"),
         ("doctor", doctor, "settings, model request shapes, and a live check of the key"),

@@ -225,6 +225,7 @@ class Scheduler:
         telemetry: Telemetry | None = None,
         failure_cooldown: float = 30.0,
         idle_settle: float = 4.0,
+        fallback_identities: Sequence[dict[str, Any]] = (),
     ):
         self.critic, self.settings = critic, settings
         self.on_results, self.on_event = on_results, on_event
@@ -243,6 +244,8 @@ class Scheduler:
         self._missed: set[str] = set()  # block hashes the results cache did not hold
         self._runner: asyncio.Task[None] | None = None
         self._identity: dict[str, Any] = critic.identity()
+        # Other identities whose cached results serve too (`nudge review`'s models).
+        self._fallbacks = [i for i in fallback_identities if i != self._identity]
 
     # The protocol layer's side.
 
@@ -455,7 +458,11 @@ class Scheduler:
     async def _from_cache(self, block: Block) -> bool:
         if self.cache is None:
             return False
-        findings = self.cache.get(cache_key(self._identity, block.hash))
+        findings = None
+        for identity in (self._identity, *self._fallbacks):
+            findings = self.cache.get(cache_key(identity, block.hash))
+            if findings is not None:
+                break
         if findings is None:
             if len(self._missed) > 100_000:
                 self._missed.clear()

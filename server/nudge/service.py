@@ -5,8 +5,10 @@ builds the critic (through the registry), the daily budget, the results cache an
 scheduler from settings, the environment and the state folder, so `nudge check
 --critic claude` shares the editor's batching, cache keys and budget. Findings come
 back raw (graded, unfiltered) through `on_results`; what is shown is decided later by
-`engine.visible_findings`. Status comes out as one `Status` value (`status()`), which
-the protocol layer maps onto its `nudge/status` notification.
+`engine.visible_findings`. Results `nudge review` left in the cache (under the review
+models' identity) serve too, so a reviewed file shows its findings with no call. Status
+comes out as one `Status` value (`status()`), which the protocol layer maps onto its
+`nudge/status` notification.
 """
 
 from __future__ import annotations
@@ -94,10 +96,12 @@ class ReviewService:
         )  # fmt: skip
 
     def _scheduler(self, critic: Critic, settings: Settings) -> Scheduler:
+        from nudge.review_plan import review_identity
+
         return Scheduler(
             critic, settings, self.on_results, on_event=self.on_event, clock=self.clock,
             cache=self.cache, budget=self.budget, telemetry=self.telemetry,
-            **self.scheduler_options,
+            fallback_identities=[review_identity(settings)], **self.scheduler_options,
         )  # fmt: skip
 
     def prepare(self) -> asyncio.Task[None] | None:

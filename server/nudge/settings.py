@@ -153,6 +153,16 @@ class Settings:
             hi=10**6,
         ),
     )
+    # `nudge review` (Message Batches, nobody waiting): the strongest model critiques; a
+    # different strong model grades, since its score alone decides what a writer sees.
+    review_model: str = field(
+        default="claude-opus-5-5",
+        metadata=_doc("Claude model for the critique call of `nudge review` (batch prices)."),
+    )
+    review_grader_model: str = field(
+        default="claude-sonnet-5-5",
+        metadata=_doc("Claude model for the grading call of `nudge review` (batch prices)."),
+    )
 
     def threshold(self, category: str) -> float:
         """Return the minimum confidence a finding in `category` needs to be shown."""

@@ -21,7 +21,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 EVENTS = {
-    "request", "findings", "cache_hit", "shown", "accepted", "dismissed", "fallback",
+    "request", "findings", "cache_hit", "shown", "accepted", "dismissed", "fallback", "review",
 }  # fmt: skip
 FIELDS = {
     "kind",
@@ -44,6 +44,10 @@ FIELDS = {
     "critic",
     "rule",
     "reason",
+    "tier",  # "batch" for a Message Batches request (half price)
+    "stage",  # a review's step: planned, critique_submitted, grade_submitted, finished
+    "files",
+    "requests",
 }
 
 
@@ -95,6 +99,8 @@ def summarize(events: list[dict[str, Any]]) -> dict[str, Any]:
     tokens: Counter[str] = Counter()
     statuses: Counter[str] = Counter()
     latencies, cost, cache_hits = [], 0.0, 0
+    batch: Counter[str] = Counter()  # Message Batches requests (`nudge review`)
+    batch_cost = 0.0
     findings: Counter[str] = Counter()
     per_category: dict[str, Counter[str]] = defaultdict(Counter)
     for row in events:
@@ -109,6 +115,10 @@ def summarize(events: list[dict[str, Any]]) -> dict[str, Any]:
             ):
                 tokens[kind] += int(row.get(kind, 0) or 0)
             cost += float(row.get("cost_usd", 0.0) or 0.0)
+            if row.get("tier") == "batch":
+                batch["requests"] += 1
+                batch_cost += float(row.get("cost_usd", 0.0) or 0.0)
+                batch["tokens"] += sum(int(row.get(k, 0) or 0) for k in _TOKEN_KINDS)
             if "latency_ms" in row:
                 latencies.append(float(row["latency_ms"]))
         elif event == "cache_hit":
@@ -130,6 +140,11 @@ def summarize(events: list[dict[str, Any]]) -> dict[str, Any]:
         "statuses": dict(statuses),
         "tokens": dict(tokens),
         "cost_usd": round(cost, 6),
+        "batch": {
+            "requests": batch["requests"],
+            "tokens": batch["tokens"],
+            "cost_usd": round(batch_cost, 6),
+        },
         "cache_hits": cache_hits,
         "latency_ms_p50": round(statistics.median(latencies), 1) if latencies else None,
         "findings": dict(findings),
@@ -169,6 +184,10 @@ def run(args: Any) -> int:
         )
     )
     print(f"cost: ${summary['cost_usd']:.4f}  cache hits: {summary['cache_hits']} block(s)")
+    if summary["batch"]["requests"]:
+        b = summary["batch"]
+        print(f"of which batch (nudge review): {b['requests']} requests, {b['tokens']} tokens, "
+              f"${b['cost_usd']:.4f}")  # fmt: skip
     if summary["latency_ms_p50"] is not None:
         print(f"latency p50: {summary['latency_ms_p50']} ms")
     if summary["findings"]:
