@@ -8,6 +8,11 @@ import sys
 
 from nudge import __version__
 
+LSP_EXIT = [
+    ("0", "the client shut the server down (shutdown, then exit), or closed its input"),
+    ("1", "the client sent exit without shutdown"),
+]
+
 
 def _lsp(args: argparse.Namespace) -> int:
     from nudge.lsp.server import create_server
@@ -28,7 +33,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"nudge {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    lsp = sub.add_parser("lsp", help="serve the Language Server Protocol (stdio by default)")
+    from nudge.usage import epilog
+
+    raw = argparse.RawDescriptionHelpFormatter
+    lsp = sub.add_parser(
+        "lsp",
+        help="serve the Language Server Protocol (stdio by default)",
+        formatter_class=raw,
+        epilog=epilog(LSP_EXIT, "the Language Server Protocol (JSON-RPC) over stdio or TCP; "
+                      "logs go to stderr"),
+    )  # fmt: skip
     lsp.add_argument("--stdio", action="store_true", help="serve over stdio (the default)")
     lsp.add_argument("--tcp", type=int, metavar="PORT", help="serve over TCP on PORT instead")
     lsp.add_argument("--host", default="127.0.0.1", help="TCP host (default 127.0.0.1)")
@@ -45,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("doctor", doctor, "settings, model request shapes, and a live check of the key"),
     )
     for name, module, summary in commands:
-        command = sub.add_parser(name, help=summary)
+        command = sub.add_parser(name, help=summary, formatter_class=raw)
         module.add_arguments(command)
         command.set_defaults(func=module.run)
     return parser

@@ -43,7 +43,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare `nudge doctor`'s options."""
     parser.add_argument("--root", type=Path, help=f"workspace root holding {TEAM_FILE}")
     parser.add_argument("--offline", action="store_true", help="skip the live calls")
-    parser.epilog = "exit status: 0 all checks passed; 1 a live call failed; 2 no API key"
+    from nudge.usage import epilog
+
+    parser.epilog = epilog(
+        [("0", "every check that ran passed"),
+         ("1", "a live call failed (key, model or network: the line says which)"),
+         ("2", "no ANTHROPIC_API_KEY, so only the offline report was printed")],
+        "a plain-text report on stdout",
+    )  # fmt: skip
 
 
 def setting_sources(root: Path, settings: Settings) -> list[tuple[str, Any, str]]:

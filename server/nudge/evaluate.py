@@ -393,6 +393,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", type=Path, metavar="OUT", help="write the JSON summary here")
     parser.add_argument("--html", type=Path, metavar="OUT", help="write an HTML report here")
     parser.add_argument("--errors", action="store_true", help="print misses and false positives")
+    from nudge.usage import epilog
+
+    parser.epilog = epilog(
+        [("0", "the report was printed"),
+         ("2", "the dataset could not be read or is invalid, or the critic is unavailable "
+               "(--critic claude or merged without ANTHROPIC_API_KEY)")],
+        "a terminal table (per category, threshold sweep, calibration); --json OUT writes the "
+        "full summary, --html OUT a self-contained report",
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:

@@ -49,12 +49,44 @@ def render_table(summary: dict[str, Any]) -> str:
     lines.append(
         f"hard negatives flagged: {neg['flagged']}/{neg['total']} ({_pct(neg['fp_rate']).strip()}%)"
     )
+    lines += ["exact: exact recall, the share of gold spans found with exactly the right",
+              "boundaries (precision, recall and F1 count any overlap as found)"]  # fmt: skip
+    lines += ["", *sweep_lines(summary), "", *calibration_lines(summary)]
     usage = summary.get("usage") or {}
     if usage:
         tokens = sum(usage.get("tokens", {}).values())
         lines.append(f"tokens: {tokens:,} in {usage.get('calls', 0)} calls, "
                      f"cost ≈ ${usage.get('cost_usd', 0):.4f}")  # fmt: skip
     return "\n".join(lines)
+
+
+def _columns(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+
+
+def sweep_lines(summary: dict[str, Any]) -> list[str]:
+    """Return the threshold sweep (all categories) as aligned lines, with its heading."""
+    rows = [["min conf", "found", "precision", "recall", "F1", "neg flagged"]]
+    rows += [[f"{row['threshold']:.2f}", str(row["all"]["findings"]), _pct(row["all"]["precision"]),
+              _pct(row["all"]["recall"]), _pct(row["all"]["f1"]), _pct(row["fp_rate"])]
+             for row in summary["sweep"]]  # fmt: skip
+    return ["threshold sweep (every finding the critic produced, kept at confidence >= min conf):",
+            *_columns(rows)]  # fmt: skip
+
+
+def calibration_lines(summary: dict[str, Any]) -> list[str]:
+    """Return the calibration bins as aligned lines, with the expected calibration error."""
+    cal = summary["calibration"]
+    rows = [["confidence", "found", "mean conf", "precision"]]
+    for b in cal["bins"]:
+        hi = "]" if b["hi"] >= 1 else ")"
+        mean, precision = b["mean_confidence"], b["precision"]
+        rows.append([f"[{b['lo']:.1f}, {b['hi']:.1f}{hi}", str(b["count"]),
+                     "—" if mean is None else f"{mean:.3f}",
+                     "—" if precision is None else f"{precision:.3f}"])  # fmt: skip
+    return [f"calibration (expected calibration error {cal['ece']:.3f}; in a well-calibrated",
+            "bin, precision equals mean confidence):", *_columns(rows)]  # fmt: skip
 
 
 def _x(value: float) -> float:

@@ -158,6 +158,12 @@ def add_arguments(parser: Any) -> None:
         "--file", type=Path, help="telemetry file (default: telemetry.jsonl in the cache folder)"
     )
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    from nudge.usage import epilog
+
+    parser.epilog = epilog(
+        [("0", "the summary was printed (an empty or missing telemetry file gives zeros)")],
+        "plain text, or JSON with --json; telemetry is telemetry.jsonl in the state folder",
+    )
 
 
 def default_path() -> Path:
