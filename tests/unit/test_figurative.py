@@ -27,6 +27,9 @@ def critic() -> LocalCritic:
         ("cliche:think-outside-the-box", False),  # thinking is no physical action
         ("cliche:at-the-end-of-the-day", False),  # "end" and "day" are no things
         ("cliche:white-as-a-sheet", False),  # a comparison is never literal
+        ("cliche:as-cold-as-ice", False),
+        ("cliche:jaw-dropping", False),  # a compound adjective pictures nothing
+        ("cliche:back-to-square-one", False),  # "square" is in no physical class
         ("cliche:scratch-ones-head", True),  # an `ambiguous` row
     ],
 )

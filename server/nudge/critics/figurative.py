@@ -91,8 +91,12 @@ def is_concrete(entry: Entry, senses: Senses) -> bool:
         return False
     bases = [t.base for t in entry.tokens]
     similes = ("like", "as")
-    if any(a in similes and b in ("a", "an", "the") for a, b in pairwise(bases)):
-        return False  # "white as a sheet", "like a fish": a comparison is never literal
+    if bases.count("as") >= 2 or any(
+        a in similes and b in ("a", "an", "the") for a, b in pairwise(bases)
+    ):
+        return False  # "white as a sheet", "as cold as ice": a comparison is never literal
+    if _compound_adjective(entry):
+        return False  # "jaw-dropping", "eye-opening": a compound adjective pictures nothing
     things = actions = 0
     for token in entry.tokens:
         if token.kind == "slot":
@@ -107,6 +111,21 @@ def is_concrete(entry: Entry, senses: Senses) -> bool:
                 return False
             actions += token.kind == "verb"
     return things > 0 or actions > 0  # "pulled my leg", "bend over backwards"
+
+
+def _compound_adjective(entry: Entry) -> bool:
+    """Tell whether an entry is one word, or a noun and a participle ("jaw dropping")."""
+    tokens = entry.tokens
+    if len(tokens) == 1:
+        return True
+    first, second = tokens[0], tokens[-1]
+    return (
+        len(tokens) == 2
+        and first.kind in ("word", "noun")
+        and first.base not in _FUNCTION
+        and second.kind == "word"
+        and second.base.endswith(("ing", "ed"))
+    )
 
 
 def _physical_word(word: str, kind: str, senses: Senses) -> bool:
