@@ -34,7 +34,7 @@ def cliche_confidence(critic: LocalCritic, text: str) -> float:
         ("The supplier cut corners on the safety testing.", True),
         # a measured quantity in the idiom's clause
         ("Samples were kept in hot water at 37 °C for ten minutes.", False),
-        ("Samples were kept in hot water at 37~C for ten minutes.", True),  # no degree sign
+        ("The firm was kept in hot water at 37~C for a month.", True),  # no degree sign
         ("Over 6,000 kilometres of road, it raises the bar for shoes.", True),  # another clause
         # a noun phrase keeps its sense wherever its referent stands
         ("The inn is a hidden gem beside the river.", True),
@@ -47,6 +47,33 @@ def cliche_confidence(critic: LocalCritic, text: str) -> float:
         ("Sorry, I dropped the ball there.", True),
         ("Please don't be a wet blanket about it.", True),
         ("She threw a wet blanket over the pan.", False),
+        # concrete idioms (figurative.py) need a sign of their figurative sense
+        # no sign either way: left to Claude's grading
+        ("The physiotherapist pulled my leg firmly at the ankle.", False),
+        ("Leave the jars in hot water, then dry them in the oven.", False),
+        # an abstract subject or an institution does no physical action
+        ("The project hit a brick wall in March.", True),
+        ("The council dropped the ball on the bin contract.", True),
+        ("The crew dropped the ball into the net.", False),
+        # an abstract noun in the idiom's object slot
+        ("The head teacher wanted to nip the rumours in the bud.", True),
+        # a noun-phrase idiom after a copula with a person or an idea as subject
+        ("In a town this size, the editor is a big fish in a small pond.", True),
+        ("There was a snake in the grass by the gate.", False),
+        # "itself": an institution's own foot
+        ("By refusing to talk, the club shot itself in the foot.", True),
+        # an idiom ending in a preposition takes its sense from its object
+        ("The paper sheds light on the question of pay.", True),
+        ("Fill the trays and sow the seeds of tomatoes thinly.", False),
+        # a preposition phrase about work or ideas after it
+        ("Let's get the ball rolling on the grant application.", True),
+        # a general marker of a figure
+        ("Someone will have to bite the bullet, metaphorically speaking.", True),
+        # weaker: a sentence that names no physical thing
+        ("Prices rose in March, and anyone who waited missed the boat.", True),
+        ("We stopped for coffee and missed the boat to the island by two minutes.", False),
+        # an `ambiguous` row needs a strong sign: a sentence without things is not enough
+        ("The ministry is scratching its head over the figures.", True),
     ],
 )
 def test_reading_decides_whether_a_writer_sees_it(critic, text, shown):

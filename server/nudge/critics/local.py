@@ -15,7 +15,15 @@ import re
 from collections.abc import Sequence
 
 from nudge.critics.base import CritiqueRequest
-from nudge.critics.lexicon import MATCH_WORDS, Entry, Lexicon, default_lexicon, in_either_number
+from nudge.critics.figurative import STRONG, figurative_sign, is_concrete
+from nudge.critics.lexicon import (
+    MATCH_WORDS,
+    Entry,
+    Lexicon,
+    Match,
+    default_lexicon,
+    in_either_number,
+)
 from nudge.critics.senses import FIGURATIVE, LITERAL, Senses, default_senses
 from nudge.critics.structure import Hit, SentenceChecks, default_sentence_checks
 from nudge.model import Block, Finding
@@ -181,6 +189,7 @@ class LocalCritic:
         self.lexicon = lexicon if lexicon is not None else default_lexicon()
         self.checks = checks if checks is not None else default_sentence_checks()
         self.senses = senses if senses is not None else default_senses()
+        self._concrete_rules: dict[str, bool] = {}
 
     def check_text(self, text: str) -> list[Finding]:
         """Check a whole text as one unmasked paragraph."""
@@ -250,7 +259,7 @@ class LocalCritic:
             confidence *= QUOTED_FACTOR
         if _looks_like_title(words):
             confidence *= TITLE_CASE_FACTOR
-        confidence *= self._sense_factor(block, start, end, entry, candidates)
+        confidence *= self._sense_factor(block, start, end, match, candidates)
         return Finding(
             start=start,
             end=end,
@@ -272,27 +281,45 @@ class LocalCritic:
         block: Block,
         start: int,
         end: int,
-        entry: Entry,
+        match: Match,
         candidates: Sequence[tuple[int, int]],
     ) -> float:
-        """Return the factor for how the sentence reads the idiom: literal, ambiguous or not."""
-        ambiguous = entry.rule in self.senses.ambiguous
-        if not (entry.literal or entry.echo or ambiguous):
+        """Return the factor for how the sentence reads the idiom: literal, ambiguous or not.
+
+        A physical complement or a measure says literal, an abstract complement figurative;
+        then the idiom's scene words nearby say literal. A concrete idiom (figurative.py)
+        with no sign of its figurative sense is left to Claude's grading.
+        """
+        entry = match.entry
+        concrete = self._concrete(entry)
+        if not (entry.literal or entry.echo or concrete):
             return 1.0  # a simile, or a buzz phrase with no literal reading
+        text = block.masked
         reading = None
         if _predicate(entry):
             last = entry.tokens[-1].options
-            reading = self.senses.reading(block.masked, start, end, set(last) <= _PREPOSITIONS)
+            reading = self.senses.reading(text, start, end, set(last) <= _PREPOSITIONS)
         if reading == LITERAL:
             return LITERAL_FACTOR
-        if reading != FIGURATIVE and (entry.literal or entry.echo):
-            others = [c for c in candidates if c[1] <= start or c[0] >= end]
-            if _literal_use(block, start, end, entry, others):
-                return LITERAL_FACTOR
-        cued = ambiguous and self.senses.figurative_cue(entry.rule, block.masked, start, end)
-        if ambiguous and reading != FIGURATIVE and not cued:
+        if reading == FIGURATIVE:
+            return 1.0
+        others = [c for c in candidates if c[1] <= start or c[0] >= end]
+        slots = [w for i, words in match.parts if entry.tokens[i].kind == "slot" for w in words]
+        if (entry.literal or entry.echo) and _literal_use(block, start, end, entry, others):
+            return LITERAL_FACTOR
+        sign = figurative_sign(text, start, end, entry, self.senses, slots, others)
+        if sign == STRONG:
+            return 1.0
+        # An `ambiguous` idiom needs a strong sign; the sentence's topic is not enough.
+        if concrete and (sign is None or entry.rule in self.senses.ambiguous):
             return AMBIGUOUS_FACTOR
         return 1.0
+
+    def _concrete(self, entry: Entry) -> bool:
+        known = self._concrete_rules.get(entry.rule)
+        if known is None:
+            known = self._concrete_rules[entry.rule] = is_concrete(entry, self.senses)
+        return known
 
     async def critique(self, batch: Sequence[CritiqueRequest]) -> list[list[Finding]]:
         """Return findings for each request's block, in order."""

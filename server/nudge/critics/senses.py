@@ -16,7 +16,9 @@ Some idioms are read literally so often in ordinary prose, and figuratively in w
 like it, that no offline sign settles them ("scratched his head", "dropped the ball"):
 `senses.tsv` lists them as ambiguous, with the few words that do mark the figurative
 reading, and `LocalCritic` reports them below the default threshold otherwise, for
-Claude's grading to decide.
+Claude's grading to decide. The table's other word classes (physical actions and
+qualities, neutral words, institutions, people, markers of a figure) let
+`figurative.py` find such idioms from their words and read positive figurative signs.
 """
 
 from __future__ import annotations
@@ -31,7 +33,20 @@ from nudge.critics.lexicon import in_either_number, read_data
 
 LITERAL = "literal"
 FIGURATIVE = "figurative"
-_KINDS = ("thing", "abstract", "preposition", "place", "unit", "ambiguous")
+_KINDS = (
+    "thing",
+    "abstract",
+    "preposition",
+    "place",
+    "unit",
+    "action",
+    "quality",
+    "neutral",
+    "agent",
+    "person",
+    "marker",
+    "ambiguous",
+)
 _DETERMINERS = frozenset(
     "a an the this that these those my your his her its our their one's someone's each every "  # noqa: SIM905
     "some any both".split()
@@ -61,6 +76,12 @@ class Senses:
     places: frozenset[str]
     units: frozenset[str]
     ambiguous: dict[str, frozenset[str]]
+    actions: frozenset[str] = frozenset()  # physical verbs: with things, a concrete idiom
+    qualities: frozenset[str] = frozenset()  # physical adjectives ("hot", "wet", "thin")
+    neutral: frozenset[str] = frozenset()  # words that make an idiom neither concrete nor not
+    agents: frozenset[str] = frozenset()  # organisations and groups: figurative subjects
+    markers: frozenset[str] = frozenset()  # words that announce a figure ("proverbial")
+    persons: frozenset[str] = frozenset()  # people: "the editor is a big fish" is a metaphor
 
     def reading(self, text: str, start: int, end: int, ends_in_preposition: bool) -> str | None:
         """Return LITERAL, FIGURATIVE or None for the idiom at text[start:end]."""
@@ -149,6 +170,12 @@ def parse_senses(text: str, source: str) -> Senses:
         frozenset(classes["place"]),
         frozenset(classes["unit"]),
         ambiguous,
+        frozenset(classes["action"]),
+        frozenset(classes["quality"]),
+        frozenset(classes["neutral"]),
+        frozenset(classes["agent"]),
+        frozenset(classes["marker"]),
+        frozenset(classes["person"]),
     )
 
 
