@@ -31,17 +31,20 @@ class TokenUsage:
 
     input_tokens: int = 0
     output_tokens: int = 0
-    cache_write_tokens: int = 0
+    cache_write_tokens: int = 0  # all cache writes, of which
     cache_read_tokens: int = 0
+    cache_write_1h_tokens: int = 0  # ... these were written for an hour (2x, not 1.25x)
 
     @classmethod
     def from_api(cls, usage: Any) -> TokenUsage:
         """Read the SDK's `usage` object (missing cache fields count as zero)."""
+        split = getattr(usage, "cache_creation", None)
         return cls(
             int(getattr(usage, "input_tokens", 0) or 0),
             int(getattr(usage, "output_tokens", 0) or 0),
             int(getattr(usage, "cache_creation_input_tokens", 0) or 0),
             int(getattr(usage, "cache_read_input_tokens", 0) or 0),
+            int(getattr(split, "ephemeral_1h_input_tokens", 0) or 0),
         )
 
     @property
@@ -60,10 +63,11 @@ class TokenUsage:
             self.output_tokens + other.output_tokens,
             self.cache_write_tokens + other.cache_write_tokens,
             self.cache_read_tokens + other.cache_read_tokens,
+            self.cache_write_1h_tokens + other.cache_write_1h_tokens,
         )
 
     def as_dict(self) -> dict[str, int]:
-        """Return the counts by name, for telemetry and reports."""
+        """Return the four kinds by name, for telemetry and reports (they add up to total)."""
         return {
             "input_tokens": self.input_tokens,
             "output_tokens": self.output_tokens,
@@ -76,8 +80,9 @@ def estimate_cost(model: str, usage: TokenUsage, *, batch: bool = False) -> floa
     """Return the estimated US dollar cost of `usage` on `model` (batch: half price).
 
     Prices come from the model table (`critics/models.py`). Cache writes are priced at
-    the 5-minute rate, the only TTL Nudge asks for. A model with a long-context tier
-    (Haiku 5.5 above 100k prompt tokens) bills the whole request at that tier.
+    the 5-minute rate, or the 1-hour rate for those written for an hour (batches). A
+    model with a long-context tier (Haiku 5.5 above 100k prompt tokens) bills the whole
+    request at that tier.
     """
     spec = model_spec(model)
     prompt = usage.input_tokens + usage.cache_write_tokens + usage.cache_read_tokens
@@ -87,7 +92,8 @@ def estimate_cost(model: str, usage: TokenUsage, *, batch: bool = False) -> floa
     dollars = (
         usage.input_tokens * p.input
         + usage.output_tokens * p.output
-        + usage.cache_write_tokens * p.cache_write_5m
+        + (usage.cache_write_tokens - usage.cache_write_1h_tokens) * p.cache_write_5m
+        + usage.cache_write_1h_tokens * p.cache_write_1h
         + usage.cache_read_tokens * p.cache_read
     ) / 1_000_000
     return dollars / 2 if batch else dollars

@@ -126,10 +126,12 @@ class CurrentFiles:
 
 
 def critique_params(critic: ClaudeCritic, batch: Sequence[CritiqueRequest]) -> dict[str, Any]:
-    """Return the Messages parameters of one critique request, as the editor sends it."""
+    """Return the Messages parameters of one critique request: the editor's, cached 1 h."""
     prompt = load_prompt("critique")
     parts = prompt.render_parts(**render_blocks(batch))
-    return critic.caller.request("critique", critic.model, prompt, parts, CRITIQUE_TOKENS)
+    return critic.caller.request(
+        "critique", critic.model, prompt, parts, CRITIQUE_TOKENS, cache_ttl="1h"
+    )
 
 
 def grade_params(
@@ -137,9 +139,11 @@ def grade_params(
     candidates: Sequence[tuple[int, Finding]],
     batch: Sequence[CritiqueRequest],
 ) -> dict[str, Any]:
-    """Return the Messages parameters of one grading request, as the editor sends it."""
+    """Return the Messages parameters of one grading request: the editor's, cached 1 h."""
     prompt, user = load_prompt("grade"), grade_message(candidates, batch)
-    return critic.caller.request("grade", critic.grader_model, prompt, [user], GRADE_TOKENS)
+    return critic.caller.request(
+        "grade", critic.grader_model, prompt, [user], GRADE_TOKENS, cache_ttl="1h"
+    )
 
 
 def item_bytes(custom_id: str, params: dict[str, Any]) -> int:
@@ -149,7 +153,8 @@ def item_bytes(custom_id: str, params: dict[str, Any]) -> int:
 
 def _usage(system: int, user: int, output: int, requests: int) -> TokenUsage:
     read = round(system * requests * CACHE_HIT_SHARE)
-    return TokenUsage(user, output, system * requests - read, read)
+    written = system * requests - read
+    return TokenUsage(user, output, written, read, written)  # batches cache for an hour
 
 
 def _group(blocks: list[Block], cap: int) -> list[list[Block]]:

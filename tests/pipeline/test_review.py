@@ -14,7 +14,9 @@ import pytest
 from nudge.check import read_report
 from nudge.cli import build_parser
 from nudge.critics.base import CritiqueRequest
+from nudge.critics.claude import CRITIQUE_TOKENS
 from nudge.engine import document_context
+from nudge.prompt_loader import load_prompt
 from nudge.results_cache import ResultsCache, cache_key
 from nudge.review_batches import Limits
 from nudge.review_cli import run
@@ -107,8 +109,18 @@ def test_batch_params_are_exactly_the_interactive_request(tree, fake, capsys):
     context = document_context("docs/b.md", "markdown", split_blocks(report.text, "markdown"))
     expected = critique_params(review_critic(Settings()), [CritiqueRequest(blocks[0], context)])
     assert first["params"] == expected
-    assert first["params"]["system"][0]["cache_control"] == {"type": "ephemeral"}
+    # The batch docs recommend the 1-hour cache: a batch may reach the next request that
+    # shares the prefix after more than five minutes. Apart from that, the editor's shape.
+    assert first["params"]["system"][0]["cache_control"] == {"type": "ephemeral", "ttl": "1h"}
     assert first["params"]["output_config"]["format"]["type"] == "json_schema"
+    interactive = review_critic(Settings()).caller.request(
+        "critique", first["params"]["model"], load_prompt("critique"),
+        [m["text"] for m in first["params"]["messages"][0]["content"]], CRITIQUE_TOKENS,
+    )  # fmt: skip
+    for params in (interactive, first["params"]):
+        for block in [*params["system"], *params["messages"][0]["content"]]:
+            block.pop("cache_control", None)
+    assert interactive == first["params"]
 
 
 async def test_the_editor_path_gets_reviewed_findings_with_no_call(tree, fake):

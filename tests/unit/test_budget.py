@@ -23,6 +23,13 @@ def test_cost_from_the_model_table(model, usage, expected):
     assert estimate_cost(model, usage, batch=True) == pytest.approx(expected / 2)
 
 
+def test_hour_long_cache_writes_are_priced_at_twice_the_input_rate():
+    # Sonnet 5.5: 5-minute writes $2.50, 1-hour writes $4 per million (reference §4).
+    usage = TokenUsage(0, 0, 1_000_000, 0, 400_000)
+    assert estimate_cost("claude-sonnet-5-5", usage) == pytest.approx(0.6 * 2.5 + 0.4 * 4.0)
+    assert (usage + usage).cache_write_1h_tokens == 800_000
+
+
 def test_token_usage_adds_up():
     usage = TokenUsage(1_000_000, 1_000_000, 1_000_000, 1_000_000)
     assert usage.total == 4_000_000

@@ -223,18 +223,29 @@ class Caller:
     counters: Counter[str] = field(default_factory=Counter)
 
     def request(
-        self, kind: str, model: str, prompt: PromptTemplate, parts: list[str], answer_tokens: int
+        self,
+        kind: str,
+        model: str,
+        prompt: PromptTemplate,
+        parts: list[str],
+        answer_tokens: int,
+        cache_ttl: str = "5m",
     ) -> dict[str, Any]:
-        """Return the full Messages API parameters of one call (for sending or a batch)."""
+        """Return the full Messages API parameters of one call (for sending or a batch).
+
+        `cache_ttl="1h"` asks for the hour-long cache the batch docs recommend (a batch
+        can take longer than five minutes to reach a request sharing the prefix).
+        """
+        mark: dict[str, Any] = {"type": "ephemeral"}
+        if cache_ttl == "1h":
+            mark["ttl"] = "1h"
         content: list[dict[str, Any]] = [{"type": "text", "text": p} for p in parts]
         if len(content) > 1:
-            content[-2]["cache_control"] = {"type": "ephemeral"}
+            content[-2]["cache_control"] = dict(mark)
         out = self.shapes.shape(model, kind).params(
             prompt.output.name, prompt.output.description, prompt.output.schema, answer_tokens
         )
-        out["system"] = [
-            {"type": "text", "text": prompt.system, "cache_control": {"type": "ephemeral"}}
-        ]
+        out["system"] = [{"type": "text", "text": prompt.system, "cache_control": dict(mark)}]
         out["messages"] = [{"role": "user", "content": content}]
         return out
 
