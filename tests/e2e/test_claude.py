@@ -166,6 +166,31 @@ async def test_no_key_says_how_to_enable_claude(workspace, tmp_path):
     assert len(infos) == 1 and "ANTHROPIC_API_KEY" in infos[0]
 
 
+@pytest.mark.parametrize("grader", SUPPORTED)
+@pytest.mark.parametrize("model", SUPPORTED)
+def test_check_with_claude_for_every_model(model, grader, fake, tmp_path, monkeypatch, capsys):
+    import json
+
+    from nudge import cli
+
+    path = tmp_path / "doc.md"
+    text = "Each and every dog barks. Due to the fact that it rained, we stayed.\n"
+    path.write_text(text)
+    (tmp_path / ".nudge.toml").write_text(f'model = "{model}"\ngrader_model = "{grader}"\n')
+    monkeypatch.setenv("NUDGE_CACHE_DIR", str(tmp_path / "cache"))
+    for key, value in claude_env(fake).items():
+        monkeypatch.setenv(key, value)
+    argv = ["check", "--critic", "claude", "--format", "json", "--root", str(tmp_path), str(path)]
+    assert cli.main(argv) == 1
+    found = json.loads(capsys.readouterr().out)
+    assert [(f["quote"], f["critic"]) for f in found] == [("Each and every", "claude")]
+    assert all(text[f["start"] : f["end"]] == f["quote"] for f in found)
+    assert fake.rejections == []
+    critiques = [r for r in fake.requests if r.model == model and "<block" in r.user_text]
+    assert critiques and all("tool_choice" not in r.body or r.body["tool_choice"]["type"] == "auto"
+                             for r in critiques)  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("critic", "expected"),
     [
