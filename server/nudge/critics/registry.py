@@ -40,9 +40,11 @@ def make_critic(
         return LocalCritic()
     if name != "claude":
         raise CriticUnavailable(f"unknown critic {name!r}; choose one of {', '.join(CRITICS)}")
+    env = os.environ if env is None else env
+    if not (env.get("ANTHROPIC_API_KEY") or "").strip():  # as from_settings, before its import
+        raise CriticUnavailable("the Claude critic needs ANTHROPIC_API_KEY in the environment")
     from nudge.critics.claude import ClaudeCritic
 
-    env = os.environ if env is None else env
     probe_cache = state_dir / "models.json" if state_dir is not None else None
     critic = ClaudeCritic.from_settings(settings, env, probe_cache=probe_cache, **options)
     if critic is None:
