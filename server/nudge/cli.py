@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 
@@ -27,8 +28,22 @@ def _lsp(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser for every subcommand."""
+COMMANDS = (  # name, the module with add_arguments() and run(), summary
+    ("check", "nudge.check", "check files or folders and print findings"),
+    ("review", "nudge.review_cli", "review a docs tree overnight through the Message Batches API"),
+    ("eval", "nudge.evaluate", "measure a critic on a labelled span-JSONL set"),
+    ("stats", "nudge.telemetry", "acceptance rates, tokens and cost from telemetry"),
+    ("doctor", "nudge.doctor", "settings, model request shapes, and a live check of the key"),
+)
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """Return the argument parser for every subcommand.
+
+    Given the arguments, only the module of the command they name is imported (a
+    `nudge check` in a pre-commit hook should not pay for `doctor`'s imports); the
+    other commands are listed with their summaries all the same.
+    """
     parser = argparse.ArgumentParser(prog="nudge", description=__doc__)
     parser.add_argument("--version", action="version", version=f"nudge {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -49,17 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     lsp.add_argument("--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING"))
     lsp.set_defaults(func=_lsp)
 
-    from nudge import check, doctor, evaluate, review_cli, telemetry
-
-    commands = (
-        ("check", check, "check files or folders and print findings"),
-        ("review", review_cli, "review a docs tree overnight through the Message Batches API"),
-        ("eval", evaluate, "measure a critic on a labelled span-JSONL set"),
-        ("stats", telemetry, "acceptance rates, tokens and cost from telemetry"),
-        ("doctor", doctor, "settings, model request shapes, and a live check of the key"),
-    )
-    for name, module, summary in commands:
+    named = next((a for a in argv or () if not a.startswith("-")), None)
+    wanted = named if any(named == name for name, _, _ in COMMANDS) else None
+    for name, module_name, summary in COMMANDS:
         command = sub.add_parser(name, help=summary, formatter_class=raw)
+        if named == "lsp" or (wanted is not None and name != wanted):
+            continue
+        module = importlib.import_module(module_name)
         module.add_arguments(command)
         command.set_defaults(func=module.run)
     return parser
@@ -67,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the `nudge` command line."""
-    args = build_parser().parse_args(argv)
+    args = build_parser(sys.argv[1:] if argv is None else argv).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

@@ -31,74 +31,105 @@ _URL = (
 )
 _EMAIL = r"[\w.+-]+@[\w-]+\.[\w.-]+"
 
-_MARKDOWN_INLINE = re.compile(
-    "|".join(
-        [
-            r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)",  # inline code (may hold shorter backtick runs)
-            r"<!--.*?-->",
-            r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>",  # HTML tags
-            r"!?\[(?=[^\]\n]*\][(\[])",  # link/image opener
-            r"\]\([^)\s]*(?:\s\"[^\"]*\")?\)",  # link target
-            r"^\s*\[[^\]]+\]:\s*\S+.*$",  # reference definition
-            r"\]\[[^\]]*\]",  # reference link label
-            r"\$\$.+?\$\$",
-            r"(?<![\w$\\])\$(?=\S)[^$\n]+?(?<=\S)\$(?!\w)",  # inline math
-            r"\{\{.*?\}\}|\{%.*?%\}",  # template tags
-            _URL,
-            _EMAIL,
-            r"^\s{0,3}(?:#{1,6}\s|>\s?|[-*+]\s+(?:\[[ xX]\]\s)?|\d{1,9}[.)]\s)",  # line markers
-            r"^\s*\|?(?:\s*:?-{2,}:?\s*\|)+\s*:?-*:?\s*$",  # table rule
-            r"\|",
-        ]
-    ),
+
+class _Inline:
+    """An inline-markup pattern, compiled on first use without what a text cannot match.
+
+    Most prose has no "/" and no "@": the URL and e-mail alternatives, which can start
+    at any word character, would then cost the scan most of its time for nothing. An
+    alternative that matches nowhere in a text changes no match in it, so each block
+    is scanned with the pattern of the alternatives it can hold (one of four).
+    """
+
+    def __init__(self, parts: list[str], flags: int, starts: str = ""):
+        self._parts = parts
+        self._flags = flags
+        # Without those two, every match starts with one of `starts` or at a line's start
+        # (the ^ alternatives): a lookahead for that lets the scan skip other characters.
+        self._guard = f"(?:(?={starts})|^)" if starts else ""
+        self._compiled: dict[tuple[bool, bool], re.Pattern[str] | None] = {}
+
+    def for_text(self, text: str) -> re.Pattern[str] | None:
+        """Return the pattern to mask `text` with (None: nothing in it can match)."""
+        key = ("/" in text or "www." in text, "@" in text)
+        if key not in self._compiled:
+            url, email = key
+            parts = [p for p in self._parts if (p != _URL or url) and (p != _EMAIL or email)]
+            guard = "" if url or email else self._guard
+            body = f"{guard}(?:{'|'.join(parts)})"
+            self._compiled[key] = re.compile(body, self._flags) if parts else None
+        return self._compiled[key]
+
+
+_MARKDOWN_INLINE = _Inline(
+    [
+        r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)",  # inline code (may hold shorter backtick runs)
+        r"<!--.*?-->",
+        r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>",  # HTML tags
+        r"!?\[(?=[^\]\n]*\][(\[])",  # link/image opener
+        r"\]\([^)\s]*(?:\s\"[^\"]*\")?\)",  # link target
+        r"^\s*\[[^\]]+\]:\s*\S+.*$",  # reference definition
+        r"\]\[[^\]]*\]",  # reference link label
+        r"\$\$.+?\$\$",
+        r"(?<![\w$\\])\$(?=\S)[^$\n]+?(?<=\S)\$(?!\w)",  # inline math
+        r"\{\{.*?\}\}|\{%.*?%\}",  # template tags
+        _URL,
+        _EMAIL,
+        r"^\s{0,3}(?:#{1,6}\s|>\s?|[-*+]\s+(?:\[[ xX]\]\s)?|\d{1,9}[.)]\s)",  # line markers
+        r"^\s*\|?(?:\s*:?-{2,}:?\s*\|)+\s*:?-*:?\s*$",  # table rule
+        r"\|",
+    ],
     re.MULTILINE | re.DOTALL,
+    starts=r"[`<!\[\]${|]",
 )
 
-_LATEX_INLINE = re.compile(
-    "|".join(
-        [
-            r"(?<!\\)%.*$",  # comment
-            r"\\(?:\(|\[).*?\\(?:\)|\])",  # \( \) and \[ \]
-            r"(?<!\\)\$\$.+?\$\$",
-            r"(?<!\\)\$[^$]+?\$",
-            r"\\verb\*?([^\sA-Za-z*])[^\n]*?\1",  # \verb|x|, before \verb alone
-            r"\\(?:begin|end|label|ref|eqref|cite[tp]?|citep|url|href|include\w*|input|"
-            r"bibliography\w*|usepackage|documentclass|newcommand|renewcommand|pageref|"
-            r"autoref|cref|Cref|verb)\*?(?:\[[^\]]*\])?(?:\{[^{}]*\})*",
-            r"\\[A-Za-z@]+\*?(?:\[[^\]]*\])?",  # any other command name
-            r"\\.",  # escapes such as \% \&
-            r"[{}~&]",
-            _URL,
-            _EMAIL,
-        ]
-    ),
+_LATEX_INLINE = _Inline(
+    [
+        r"(?<!\\)%.*$",  # comment
+        r"\\(?:\(|\[).*?\\(?:\)|\])",  # \( \) and \[ \]
+        r"(?<!\\)\$\$.+?\$\$",
+        r"(?<!\\)\$[^$]+?\$",
+        r"\\verb\*?([^\sA-Za-z*])[^\n]*?\1",  # \verb|x|, before \verb alone
+        r"\\(?:begin|end|label|ref|eqref|cite[tp]?|citep|url|href|include\w*|input|"
+        r"bibliography\w*|usepackage|documentclass|newcommand|renewcommand|pageref|"
+        r"autoref|cref|Cref|verb)\*?(?:\[[^\]]*\])?(?:\{[^{}]*\})*",
+        r"\\[A-Za-z@]+\*?(?:\[[^\]]*\])?",  # any other command name
+        r"\\.",  # escapes such as \% \&
+        r"[{}~&]",
+        _URL,
+        _EMAIL,
+    ],
     re.MULTILINE | re.DOTALL,
+    starts=r"[%\\${}~&]",
 )
 
-_RST_INLINE = re.compile(
-    "|".join(
-        [
-            r"``.+?``",
-            r":[\w:+-]+:`[^`]+`",  # roles
-            r"`[^`<]*<[^>]+>`__?",  # hyperlinks with targets: mask the whole thing
-            r"`[^`]+`_{0,2}",
-            r"\|[^|\s][^|]*\|",  # substitutions
-            r"\[[#*\w-]+\]_",  # footnote and citation references
-            r"^\s*(?:[-*+]|\d+[.)]|#\.)\s+",
-            _URL,
-            _EMAIL,
-        ]
-    ),
+_RST_INLINE = _Inline(
+    [
+        r"``.+?``",
+        r":[\w:+-]+:`[^`]+`",  # roles
+        r"`[^`<]*<[^>]+>`__?",  # hyperlinks with targets: mask the whole thing
+        r"`[^`]+`_{0,2}",
+        r"\|[^|\s][^|]*\|",  # substitutions
+        r"\[[#*\w-]+\]_",  # footnote and citation references
+        r"^\s*(?:[-*+]|\d+[.)]|#\.)\s+",
+        _URL,
+        _EMAIL,
+    ],
     re.MULTILINE | re.DOTALL,
+    starts=r"[`:|\[]",
 )
 
-_PLAIN_INLINE = re.compile(f"{_URL}|{_EMAIL}", re.MULTILINE)
+_PLAIN_INLINE = _Inline([_URL, _EMAIL], re.MULTILINE)
 
 _SENTINEL = re.compile(r"[^\r\n]")
 
 
-def mask_text(text: str, pattern: re.Pattern[str]) -> str:
+def mask_text(text: str, pattern: re.Pattern[str] | _Inline | None) -> str:
     """Return `text` with every match of `pattern` blanked out (newlines kept)."""
+    if isinstance(pattern, _Inline):
+        pattern = pattern.for_text(text)
+    if pattern is None:
+        return text
     pieces: list[str] = []
     last = 0
     for match in pattern.finditer(text):
@@ -142,7 +173,7 @@ def iter_lines(text: str, base: int = 0) -> Iterator[_Line]:
 class _Builder:
     """Collects regions; the segmenters below call it as they walk lines."""
 
-    def __init__(self, text: str, base: int, inline: re.Pattern[str]):
+    def __init__(self, text: str, base: int, inline: _Inline):
         self.text = text
         self.base = base
         self.inline = inline

@@ -50,6 +50,11 @@ def test_the_stored_form_is_read_back_and_equals_a_fresh_parse(data, tmp_path, m
     second = load_lexicon(data)
     assert not calls  # nothing parsed: the stored form was used
     assert same(first, second)
+    text = "At the end of the day, we spilled the beans in order to make a purchase of it."
+    assert second.find_spans(text) == first.find_spans(text) != []
+    for start, end in first.find_spans(text):
+        words = text[start:end].replace(",", " ").split()
+        assert second.identify(words) == first.identify(words)
     articles = _load_args()[0]  # "a"/"an"/"the"/"no" is told by identity, so keep it
     flexible = [e.tokens[0].options is articles for e in first.entries]
     assert any(flexible)
@@ -95,14 +100,82 @@ def corrupt_tampered(path: Path) -> None:
     path.write_bytes(data.replace(b'"cliche:', b'"cliche:x', 1))
 
 
-def corrupt_forged(path: Path) -> None:
-    """A valid checksum over content of the wrong shape: still refused, field by field."""
+def forge(path: Path, change) -> None:
+    """Rewrite the stored file with `change` applied to its parsed body, and a valid checksum."""
     _, _, body = path.read_bytes().partition(b"\n")
     parsed = json.loads(body)
-    parsed["entries"][0][4] = [10**9]  # a token that does not exist
+    change(parsed)
     body = json.dumps(parsed).encode()
     digest = compiled.hashlib.sha256(body).hexdigest().encode()
     path.write_bytes(compiled.MAGIC + b" " + digest + b"\n" + body)
+
+
+def _set(*where_and_value):
+    *where, value = where_and_value
+
+    def change(parsed):
+        for key in where[:-1]:
+            parsed = parsed[key]
+        parsed[where[-1]] = value
+
+    return change
+
+
+def _first_edge(parsed, value):
+    edges = parsed["matcher"]["edges"]
+    node = next(e for e in edges if e)
+    node[next(iter(node))] = value
+
+
+FORGERIES = {  # a valid checksum over content of the wrong shape: still refused
+    "a token that does not exist": _set("entries", "tokens", 0, [10**9]),
+    "an entry without tokens": _set("entries", "tokens", 0, []),
+    "a rule that is a number": _set("entries", "rule", 0, 7),
+    "a rule twice": lambda p: p["entries"]["rule"].__setitem__(1, p["entries"]["rule"][0]),
+    "a column too short": lambda p: p["entries"]["phrase"].pop(),
+    "a kind of another category": _set("entries", "category", 0, "clarity"),
+    "a word that is a number": _set("entries", "literal", 0, [3]),
+    "an empty word": _set("tokens", "options", 0, [""]),
+    "a word with a bar": _set("tokens", "options", 0, ["a|b"]),
+    "a word list that is a dict": _set("tokens", "options", 0, {"a": 1}),
+    "a flag that is a number": _set("tokens", "optional", 0, 1),
+    "an unknown tag": lambda p: p["tokens"]["tags"].__setitem__(
+        next(i for i, t in enumerate(p["tokens"]["tags"]) if t), ["past,future"]
+    ),
+    "slot words changed": lambda p: p["tokens"]["options"].__setitem__(
+        p["tokens"]["kind"].index("slot"), ["my", "everybody's"]
+    ),
+    "a last token out of range": _set("lasts", 0, 10**6),
+    "a first word naming no entry": _set("firsts", "the", [10**6]),
+    "a first word's entries as text": _set("firsts", "the", "0"),
+    "an edge to a node that does not exist": lambda p: _first_edge(p, 10**6),
+    "an edge that is a list": lambda p: _first_edge(p, [1]),
+    "a node that is a list": lambda p: p["matcher"]["edges"].__setitem__(0, [1, 2]),
+    "an end naming no entry": lambda p: p["matcher"]["finals"].__setitem__(
+        next(i for i, f in enumerate(p["matcher"]["finals"]) if f), [10**6]
+    ),
+    "an end that is a string": _set("matcher", "finals", 0, "0"),
+    "a root out of range": _set("matcher", "root", -1),
+    "a matcher part missing": lambda p: p["matcher"].pop("commas"),
+    "a part missing": lambda p: p.pop("firsts"),
+    "another format": _set("format", 1),
+}
+
+
+@pytest.mark.parametrize("forgery", list(FORGERIES))
+def test_a_forged_stored_form_is_never_trusted(data, tmp_path, forgery):
+    fresh = load_lexicon(data)
+    [path] = stored(tmp_path)
+    forge(path, FORGERIES[forgery])
+    assert compiled.read(path, _key(data), *_load_args()) is None
+    reloaded = load_lexicon(data)
+    assert same(fresh, reloaded)
+    assert compiled.read(path, _key(data), *_load_args()) is not None  # rewritten whole
+
+
+def corrupt_forged(path: Path) -> None:
+    """A valid checksum over content of the wrong shape: still refused, field by field."""
+    forge(path, FORGERIES["a token that does not exist"])
 
 
 def corrupt_empty(path: Path) -> None:

@@ -1,4 +1,4 @@
-"""PhraseMatcher reports exactly the spans of the one whole-lexicon pattern."""
+"""PhraseMatcher reports exactly the spans of the one whole-lexicon pattern, built or stored."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from nudge.critics import matcher
 from nudge.critics.lexicon import load_lexicon
-from nudge.critics.matcher import words_in
 
 CLICHES = """\
 # tricky: shared starts, optional words, slots, commas, apostrophes, periods
 spill~ the beans
 spill~ the beans on [someone]
+give~ [someone] the slip
 a piece of cake
 at the end of the week
 at the end, of the day?
@@ -32,19 +33,24 @@ make~ a purchase of\tbuy~
 WORDS = (  # noqa: SIM905
     "spill spilled spills the beans on him her a piece of cake at end day week bite bit my "
     "tongue tongues rock 'n' ’n’ roll e.g. this in order to nick time make made purchase "
-    "purchases of buy x"
+    "purchases of buy x give gave slip man o'er"
 ).split()
-SEPARATORS = (" ", "  ", "-", ", ", "\n", " - ", "'s ", ".", "’", "")
+SEPARATORS = (" ", "  ", "-", ", ", "\n", " - ", "'s ", ".", "’", "", ",", ",\t", "'", "x'", ".'")
 
 
-@pytest.fixture(scope="module")
-def lexicon(tmp_path_factory: pytest.TempPathFactory):
+@pytest.fixture(scope="module", params=["built", "stored"])
+def lexicon(tmp_path_factory: pytest.TempPathFactory, request):
     folder: Path = tmp_path_factory.mktemp("lexicon")
     for name, text in {"cliches.tsv": CLICHES, "wordy.tsv": WORDY}.items():
         (folder / name).write_text(text, "utf-8")
     for name in ("verbs.tsv", "nouns.tsv", "clarity.tsv"):
         (folder / name).write_text("# none\n", "utf-8")
-    return load_lexicon(folder)
+    built = load_lexicon(folder)
+    if request.param == "built":
+        return built
+    stored = load_lexicon(folder)
+    assert hasattr(stored, "_stored") and not hasattr(built, "_stored")  # read, not parsed
+    return stored
 
 
 def test_random_texts_give_the_whole_patterns_spans(lexicon):
@@ -71,5 +77,20 @@ def test_overlapping_candidates_at_each_start(lexicon, text, expected):
     assert [text[a:b] for a, b in lexicon.find_spans(text)] == expected
 
 
-def test_words_in_cuts_runs_at_apostrophes_and_periods():
-    assert {"don't", "don", "t", "'t", "e.g.", "e", "g", "e.g"} <= words_in("don’t e.g.")
+def test_text_is_split_into_units_and_the_gaps_between():
+    parts = matcher._UNITS.split("don’t, e.g. this".replace("’", "'"))
+    units, gaps = parts[1::2], parts[2::2]
+    assert units == ["don", "'", "t", "e", ".", "g", ".", "this"]
+    assert gaps == ["", "", ", ", "", "", "", " ", ""]
+
+
+def test_tables_are_a_graph_with_shared_tails():
+    from nudge.critics.phrases import Token
+
+    verb = Token("verb", ("spill", "spills", "spilled", "spilling"), "spill")
+    phrase = (verb, Token("word", ("the",)), Token("word", ("beans",)))
+    tables = matcher.build_tables([phrase])
+    assert len(tables["edges"]) == 4  # root, one node for every form, "the", "beans"
+    matcher.check_tables(tables, 1)
+    with pytest.raises(ValueError):
+        matcher.check_tables(tables, 0)  # its phrase numbers must exist

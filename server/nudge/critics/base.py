@@ -17,6 +17,13 @@ from typing import Any, Protocol, runtime_checkable
 
 from nudge.model import Block, Finding
 
+# Said where Claude is off for want of a key; here, not in `claude`, so that saying it
+# does not import the Anthropic client (a second of a language server's start).
+NO_KEY_MESSAGE = (
+    "Claude suggestions are off: set ANTHROPIC_API_KEY in the environment the editor "
+    "starts Nudge with. Offline suggestions keep working."
+)
+
 
 class CriticUnavailable(Exception):
     """A critic cannot answer now; `reason` is safe to show, `retry_after` in seconds."""

@@ -27,7 +27,7 @@ import anthropic
 
 from nudge.anchor import anchor_quote
 from nudge.budget import TokenUsage
-from nudge.critics.base import CritiqueRequest
+from nudge.critics.base import NO_KEY_MESSAGE, CritiqueRequest
 from nudge.critics.grading import compact, grade, xml_text
 from nudge.critics.probe import probe_models
 from nudge.critics.transport import Answer, Caller, CallRecord, ClaudeUnavailable, ModelShapes
@@ -37,10 +37,6 @@ from nudge.prompt_loader import load_prompt
 __all__ = ["NO_KEY_MESSAGE", "ClaudeCritic", "ClaudeUnavailable"]
 log = logging.getLogger(__name__)
 
-NO_KEY_MESSAGE = (
-    "Claude suggestions are off: set ANTHROPIC_API_KEY in the environment the editor "
-    "starts Nudge with. Offline suggestions keep working."
-)
 PARSER_VERSION = 2
 MAX_QUOTE, MAX_REASON, MAX_REPLACEMENT = 300, 300, 500
 CRITIQUE_TOKENS, GRADE_TOKENS = 2048, 1024

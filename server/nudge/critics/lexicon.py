@@ -3,10 +3,11 @@
 Each line of `cliches.tsv`, `wordy.tsv` and `clarity.tsv` is one entry written in a small
 notation (documented at the top of each file): `spill~ the beans` names a verb to inflect,
 `tongue+` a noun that may be plural, `[one's]` a slot for a possessive. Entries are
-expanded with `morphology` into every surface form and compiled by `phrases` into ONE
-regular expression, so a block is scanned once however many entries there are. A match
-is mapped back to its entry by walking the entry's tokens over the matched words, which
-also tells the tense and number to give the replacement.
+expanded with `morphology` into every surface form and put into one trie of words by
+`matcher`, so a block is scanned once however many entries there are. A match is mapped
+back to its entry by walking the entry's tokens over the matched words, which also tells
+the tense and number to give the replacement. The parsed entries and the trie are stored
+(`compiled`), so a new process reads them back and builds an entry only when it matches.
 
 `precision.tsv` holds measured precision per rule or rule group; a finding's confidence
 starts there, falling back to a prior for its category.
@@ -349,7 +350,7 @@ def parse_precision(text: str, source: str) -> dict[str, tuple[float, int]]:
 
 
 class Lexicon:
-    """All entries, one compiled pattern that finds them, and precision per rule."""
+    """All entries, the matcher that finds them, and precision per rule."""
 
     def __init__(
         self,
@@ -357,25 +358,59 @@ class Lexicon:
         morphology: Morphology,
         precision: dict[str, tuple[float, int]] | None = None,
     ):
-        self.entries = tuple(entries)
         self.morphology = morphology
         self.precision = dict(precision or {})
         seen: dict[str, Entry] = {}
-        for entry in self.entries:
+        for entry in entries:
             if entry.rule in seen:
                 raise LexiconError(
                     f"{entry.origin}: duplicate of {seen[entry.rule].origin} ({entry.rule})"
                 )
             seen[entry.rule] = entry
-        self.by_rule = seen
-        # first word -> (entry, the words it must end with or None); the last word rules
-        # out most entries sharing a first word ("a", "in") before any walk.
-        self._index: dict[str, list[tuple[Entry, frozenset[str] | None]]] = {}
-        for entry in self.entries:
-            last = last_words(entry.tokens)
-            for first in first_words(entry.tokens):
-                self._index.setdefault(first, []).append((entry, last))
-        self._matcher = PhraseMatcher([entry.tokens for entry in self.entries])
+        self.__dict__["entries"] = tuple(entries)
+        self.__dict__["by_rule"] = seen
+        # first word -> numbers of the entries that can start with it, and each entry's
+        # last words (None when any may end it): the last word rules out most entries
+        # sharing a first word ("a", "in") before any walk.
+        self._firsts: dict[str, list[int]] = {}
+        for number, entry in enumerate(self.entries):
+            for first in sorted(first_words(entry.tokens)):
+                self._firsts.setdefault(first, []).append(number)
+        self._lasts: list = [last_words(entry.tokens) for entry in self.entries]
+        self._entry = self.entries.__getitem__
+        self._matcher = PhraseMatcher.from_phrases([entry.tokens for entry in self.entries])
+
+    @classmethod
+    def from_stored(
+        cls,
+        stored: compiled.Stored,
+        morphology: Morphology,
+        precision: dict[str, tuple[float, int]] | None = None,
+    ) -> Lexicon:
+        """Return the lexicon read back from its stored form; entries are built on demand."""
+        self = cls.__new__(cls)
+        self.morphology = morphology
+        self.precision = dict(precision or {})
+        self._stored = stored
+        self._firsts = stored.firsts
+        self._lasts = [None if t < 0 else stored.options(t) for t in stored.lasts]
+        self._entry = stored.entry
+        self._matcher = PhraseMatcher(stored.matcher, lambda n: stored.entry(n).tokens)
+        return self
+
+    @functools.cached_property
+    def entries(self) -> tuple[Entry, ...]:
+        """Return every entry, in the lexicon files' order."""
+        return tuple(self._entry(n) for n in range(len(self._stored)))
+
+    @functools.cached_property
+    def by_rule(self) -> dict[str, Entry]:
+        """Return the entries by rule id."""
+        return {entry.rule: entry for entry in self.entries}
+
+    def tables(self) -> dict:
+        """Return the matcher's tables, to store beside the entries."""
+        return self._matcher.tables
 
     @functools.cached_property
     def pattern(self) -> re.Pattern[str]:
@@ -412,9 +447,12 @@ class Lexicon:
     def identify(self, words: Sequence[str]) -> Match | None:
         """Find the entry whose tokens cover exactly `words` (as found by `pattern`)."""
         normed = [norm(w) for w in words]
-        for entry, last in self._index.get(normed[0], ()):
+        lasts = self._lasts
+        for number in self._firsts.get(normed[0], ()):
+            last = lasts[number]
             if last is not None and normed[-1] not in last:
                 continue
+            entry = self._entry(number)
             parts = walk_tokens(entry.tokens, words, normed)
             if parts is not None:
                 return Match(entry, tuple(parts))
@@ -481,15 +519,17 @@ def load_lexicon(directory: Path | None = None) -> Lexicon:
     morphology = Morphology(verbs, nouns)
     key = compiled.cache_key({quoted: text for text, quoted in sources.values()})
     path = compiled.cache_path(key)
-    entries = compiled.read(path, key, _ARTICLES, Entry, KIND_CATEGORY)
-    if entries is None:
-        entries = []
-        for name in _FILES:
-            entries.extend(parse_entries(*sources[name], morphology))
-        with contextlib.suppress(compiled.CompiledError):
-            compiled.write(path, compiled.dump(entries, key, _ARTICLES))
     precision = parse_precision(*sources["precision.tsv"]) if "precision.tsv" in sources else {}
-    return Lexicon(entries, morphology, precision)
+    stored = compiled.read(path, key, _ARTICLES, Entry, KIND_CATEGORY)
+    if stored is not None:
+        return Lexicon.from_stored(stored, morphology, precision)
+    entries = []
+    for name in _FILES:
+        entries.extend(parse_entries(*sources[name], morphology))
+    lexicon = Lexicon(entries, morphology, precision)
+    with contextlib.suppress(compiled.CompiledError):
+        compiled.write(path, compiled.dump(entries, key, _ARTICLES, lexicon.tables()))
+    return lexicon
 
 
 @functools.cache

@@ -25,6 +25,8 @@ def _local(settings: Any, env: Mapping[str, str], state_dir: Path | None, **_: A
 def _claude(
     settings: Any, env: Mapping[str, str], state_dir: Path | None, **options: Any
 ) -> Critic:
+    if not (env.get("ANTHROPIC_API_KEY") or "").strip():  # checked before the heavy import
+        raise CriticUnavailable("the Claude critic needs ANTHROPIC_API_KEY in the environment")
     from nudge.critics.claude import ClaudeCritic
 
     probe_cache = state_dir / "models.json" if state_dir is not None else None

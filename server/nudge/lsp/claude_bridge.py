@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from nudge.critics.claude import NO_KEY_MESSAGE
+from nudge.critics.base import NO_KEY_MESSAGE
 from nudge.critics.models import model_warnings
 from nudge.document import EditResult
 from nudge.engine import document_context
