@@ -168,7 +168,7 @@ def claude_findings(
 
 def check_reports(reports: list[FileReport], settings: Settings, mode: str) -> str:
     """Fill each readable report's shown findings; return a Claude problem, if any."""
-    from nudge.critics.local import LocalCritic
+    from nudge.critics.registry import make_critic
 
     readable = [r for r in reports if not r.error]
     remote: dict[str, list[Finding]] = {}
@@ -179,7 +179,7 @@ def check_reports(reports: list[FileReport], settings: Settings, mode: str) -> s
         for warning in model_warnings(settings):
             print(f"nudge: warning: {warning}", file=sys.stderr)
         remote, problem = claude_findings(readable, settings, mode)
-    local = LocalCritic() if mode != "claude" else None
+    local = make_critic("local", settings) if mode != "claude" else None
     for report in readable:
         mine, theirs = [], []
         for block in split_blocks(report.text, report.language):

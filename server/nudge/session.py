@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from nudge.critics.terms import with_terms
 from nudge.document import Document, EditResult
 from nudge.engine import visible_findings
 from nudge.languages import canonical_language
@@ -91,7 +92,8 @@ class Session:
             from nudge.critics.local import LocalCritic
 
             local = LocalCritic()
-        self.local = local
+        self._lexicon = local
+        self.local = with_terms(local, self.settings.terms)
         self.dismissals = DismissalStore(
             JsonStore((cache_dir or default_cache_dir()) / "state", warn)
         )
@@ -107,7 +109,11 @@ class Session:
         """Re-read the team file and apply editor settings; return the problems."""
         if editor is not None:
             self.editor_settings = dict(editor)
+        terms = self.settings.terms
         self.settings, self.problems = load_settings(self.root, self.editor_settings)
+        if self.settings.terms != terms:
+            self.local = with_terms(self._lexicon, self.settings.terms)
+            self._local_cache.clear()
         self._visible.clear()
         return self.problems
 
