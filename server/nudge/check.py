@@ -120,7 +120,7 @@ def read_report(path: Path, settings: Settings, language: str | None) -> FileRep
 
 
 def claude_findings(
-    reports: Sequence[FileReport], settings: Settings, mode: str
+    reports: Sequence[FileReport], settings: Settings, mode: str, root: Path | None = None
 ) -> tuple[dict[str, list[Finding]], str]:
     """Review every block with Claude through the review service; return (by hash, problem)."""
     import asyncio
@@ -128,9 +128,13 @@ def claude_findings(
     from nudge.scheduler import worth_sending  # only Claude needs these: keep start-up light
     from nudge.service import DocumentBlocks, ReviewService
     from nudge.store import default_cache_dir
+    from nudge.style import load_style_guide
     from nudge.telemetry import Telemetry
 
     directory = default_cache_dir()
+    style, warning = load_style_guide(root, settings.style_guide)
+    if warning:
+        print(f"nudge: warning: {warning}", file=sys.stderr)
 
     async def ignore(uri: str, block_hash: str, findings: list[Finding]) -> None:
         return None
@@ -138,7 +142,7 @@ def claude_findings(
     async def review() -> tuple[dict[str, list[Finding]], str]:
         service = ReviewService.start(
             settings, os.environ, directory, ignore,
-            telemetry=Telemetry(directory / "telemetry.jsonl"),
+            telemetry=Telemetry(directory / "telemetry.jsonl"), style=style,
         )  # fmt: skip
         if service is None:
             return {}, "no key"
@@ -166,7 +170,9 @@ def claude_findings(
     return found, problem
 
 
-def check_reports(reports: list[FileReport], settings: Settings, mode: str) -> str:
+def check_reports(
+    reports: list[FileReport], settings: Settings, mode: str, root: Path | None = None
+) -> str:
     """Fill each readable report's shown findings; return a Claude problem, if any."""
     from nudge.critics.registry import make_critic
 
@@ -178,7 +184,7 @@ def check_reports(reports: list[FileReport], settings: Settings, mode: str) -> s
 
         for warning in model_warnings(settings):
             print(f"nudge: warning: {warning}", file=sys.stderr)
-        remote, problem = claude_findings(readable, settings, mode)
+        remote, problem = claude_findings(readable, settings, mode, root)
     local = make_critic("local", settings) if mode != "claude" else None
     for report in readable:
         mine, theirs = [], []
@@ -280,7 +286,7 @@ def run(args: argparse.Namespace) -> int:
             reports.append(FileReport(str(path), error="no such file or folder"))
             continue
         reports.append(read_report(path, settings, args.language))
-    problem = check_reports(reports, settings, args.critic)
+    problem = check_reports(reports, settings, args.critic, root)
     for report in reports:
         if report.error:
             print(f"{report.path}: error: {report.error}", file=sys.stderr)

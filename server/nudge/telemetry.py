@@ -20,8 +20,12 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
+OUTCOMES = ("accepted", "dismissed", "ignored", "edited", "closed", "withdrawn")
+# What acceptance is measured against: every outcome a writer chose, except `withdrawn`
+# (Nudge stopped showing it first), so a suggestion left unanswered counts as not wanted.
+DECIDED = ("accepted", "dismissed", "ignored", "edited", "closed")
 EVENTS = {
-    "request", "findings", "cache_hit", "shown", "accepted", "dismissed", "fallback",
+    "request", "findings", "cache_hit", "shown", "fallback", "opened", *OUTCOMES,
 }  # fmt: skip
 FIELDS = {
     "kind",
@@ -44,6 +48,9 @@ FIELDS = {
     "critic",
     "rule",
     "reason",
+    "confidence",
+    "shown_ms",
+    "words",
 }
 
 
@@ -116,13 +123,13 @@ def summarize(events: list[dict[str, Any]]) -> dict[str, Any]:
         elif event == "findings":
             for kind in ("proposed", "malformed", "unanchored", "graded"):
                 findings[kind] += int(row.get(kind, 0) or 0)
-        elif event in ("shown", "accepted", "dismissed"):
+        elif event == "shown" or event in OUTCOMES:
             per_category[str(row.get("category", "?"))][event] += int(row.get("count", 1) or 1)
     categories = {}
     for category, counts in sorted(per_category.items()):
-        decided = counts["accepted"] + counts["dismissed"]
+        decided = sum(counts[k] for k in DECIDED)
         categories[category] = {
-            **{k: counts[k] for k in ("shown", "accepted", "dismissed")},
+            **{k: counts[k] for k in ("shown", *OUTCOMES)},
             "acceptance_rate": round(counts["accepted"] / decided, 3) if decided else None,
         }
     return {

@@ -35,6 +35,8 @@ def _claude(
     from nudge.critics.claude import ClaudeCritic
 
     probe_cache = state_dir / "models.json" if state_dir is not None else None
+    if callable(options.get("style")):  # the editor hands over its session's current guide
+        options["style"] = options["style"]()
     critic = ClaudeCritic.from_settings(settings, env, probe_cache=probe_cache, **options)
     if critic is None:
         raise CriticUnavailable("the Claude critic needs ANTHROPIC_API_KEY in the environment")

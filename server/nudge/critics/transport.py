@@ -26,7 +26,7 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -221,19 +221,32 @@ class Caller:
     records: list[CallRecord] = field(default_factory=list)
     usage: TokenUsage = field(default_factory=TokenUsage)
     counters: Counter[str] = field(default_factory=Counter)
+    prompt_suffix: str = ""  # "+style:<hash>" when a house style rides along
 
     def request(
-        self, kind: str, model: str, prompt: PromptTemplate, parts: list[str], answer_tokens: int
+        self,
+        kind: str,
+        model: str,
+        prompt: PromptTemplate,
+        parts: list[str],
+        answer_tokens: int,
+        system: Sequence[str] = (),
     ) -> dict[str, Any]:
-        """Return the full Messages API parameters of one call (for sending or a batch)."""
+        """Return the full Messages API parameters of one call (for sending or a batch).
+
+        `system` adds blocks after the prompt's own (the team's style guide, the grader's
+        examples), each cached: with the user context block that is at most four
+        breakpoints, the API's limit.
+        """
         content: list[dict[str, Any]] = [{"type": "text", "text": p} for p in parts]
         if len(content) > 1:
             content[-2]["cache_control"] = {"type": "ephemeral"}
         out = self.shapes.shape(model, kind).params(
             prompt.output.name, prompt.output.description, prompt.output.schema, answer_tokens
         )
+        texts = [prompt.system, *(t for t in system if t)][: 4 - (len(content) > 1)]
         out["system"] = [
-            {"type": "text", "text": prompt.system, "cache_control": {"type": "ephemeral"}}
+            {"type": "text", "text": t, "cache_control": {"type": "ephemeral"}} for t in texts
         ]
         out["messages"] = [{"role": "user", "content": content}]
         return out
@@ -246,6 +259,7 @@ class Caller:
         prompt: PromptTemplate,
         user: str | list[str],
         answer_tokens: int,
+        system: Sequence[str] = (),
     ) -> Answer:
         """Return the structured answer of one call, or raise ClaudeUnavailable."""
         parts = [user] if isinstance(user, str) else user
@@ -253,7 +267,7 @@ class Caller:
         while True:
             started = self.clock()
             try:
-                params = self.request(kind, model, prompt, parts, answer_tokens)
+                params = self.request(kind, model, prompt, parts, answer_tokens, system)
                 message = await self.client.messages.create(**params)
             except (anthropic.APIStatusError, anthropic.APIConnectionError) as exc:
                 status, retryable, wait = classify(exc)
@@ -300,9 +314,8 @@ class Caller:
     ) -> None:
         cost = estimate_cost(model, usage)
         latency = round((self.clock() - started) * 1000, 1)
-        self.records.append(
-            CallRecord(kind, model, prompt.key, status, usage, cost, latency, stop_reason)
-        )
+        key = prompt.key + self.prompt_suffix
+        self.records.append(CallRecord(kind, model, key, status, usage, cost, latency, stop_reason))
         self.usage = self.usage + usage
         if self.budget is not None and usage.total:
             self.budget.record(usage.total, cost)
@@ -311,7 +324,7 @@ class Caller:
                 "request",
                 kind=kind,
                 model=model,
-                prompt=prompt.key,
+                prompt=key,
                 status=status,
                 cost_usd=round(cost, 6),
                 latency_ms=latency,
