@@ -60,8 +60,13 @@ def passages(limit: int) -> list[dict]:
 async def run(rows, style, unwanted) -> dict:
     with FakeClaude(responder=grader) as fake:
         client = anthropic.AsyncAnthropic(api_key="sk-bench", base_url=fake.url, max_retries=0)
-        critic = ClaudeCritic(client, model="claude-sonnet-5-5", grader_model="claude-haiku-5-5",
-                              style=style, unwanted=lambda: unwanted)  # fmt: skip
+        critic = ClaudeCritic(
+            client,
+            model="claude-sonnet-5-5",
+            grader_model="claude-haiku-5-5",
+            style=style,
+            unwanted=lambda: unwanted,
+        )
         requests = [
             (i, b) for i, r in enumerate(rows) for b in split_blocks(r["text"], "plaintext")
         ]
@@ -75,11 +80,17 @@ async def run(rows, style, unwanted) -> dict:
     usage = critic.usage
     cost = sum(r.cost_usd for r in critic.records)
     shown = [(i, f) for i, f in found if f.confidence >= 0.5]
-    hits = sum(any(s["start"] < f.end and f.start < s["end"] for s in rows[i]["spans"])
-               for i, f in shown)  # fmt: skip
-    return {"requests": len(critic.records), **usage.as_dict(), "cost_usd": round(cost, 4),
-            "shown": len(shown), "precision": round(hits / len(shown), 3) if shown else None,
-            "found": found}  # fmt: skip
+    hits = sum(
+        any(s["start"] < f.end and f.start < s["end"] for s in rows[i]["spans"]) for i, f in shown
+    )
+    return {
+        "requests": len(critic.records),
+        **usage.as_dict(),
+        "cost_usd": round(cost, 4),
+        "shown": len(shown),
+        "precision": round(hits / len(shown), 3) if shown else None,
+        "found": found,
+    }
 
 
 def false_positives(rows, found) -> list[Unwanted]:
@@ -100,14 +111,22 @@ def main() -> None:
     assert style is not None, warning
     unwanted = false_positives(first, asyncio.run(run(first, None, []))["found"])[:40]
     print(f"{len(second)} passages measured; {len(unwanted)} turned-down examples")
-    print(f"{'run':<18}{'req':>5}{'input':>9}{'write':>9}{'read':>10}{'output':>8}"
-          f"{'cost $':>9}{'shown':>7}{'prec':>7}")  # fmt: skip
-    for name, s, u in (("plain", None, []), ("style", style, []), ("examples", None, unwanted),
-                       ("style+examples", style, unwanted)):  # fmt: skip
+    print(
+        f"{'run':<18}{'req':>5}{'input':>9}{'write':>9}{'read':>10}{'output':>8}"
+        f"{'cost $':>9}{'shown':>7}{'prec':>7}"
+    )
+    for name, s, u in (
+        ("plain", None, []),
+        ("style", style, []),
+        ("examples", None, unwanted),
+        ("style+examples", style, unwanted),
+    ):
         r = asyncio.run(run(second, s, u))
-        print(f"{name:<18}{r['requests']:>5}{r['input_tokens']:>9}{r['cache_write_tokens']:>9}"
-              f"{r['cache_read_tokens']:>10}{r['output_tokens']:>8}{r['cost_usd']:>9.4f}"
-              f"{r['shown']:>7}{r['precision']!s:>7}")  # fmt: skip
+        print(
+            f"{name:<18}{r['requests']:>5}{r['input_tokens']:>9}{r['cache_write_tokens']:>9}"
+            f"{r['cache_read_tokens']:>10}{r['output_tokens']:>8}{r['cost_usd']:>9.4f}"
+            f"{r['shown']:>7}{r['precision']!s:>7}"
+        )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The `nudge` command: `lsp`, `check`, `eval`, `stats` and `doctor`."""
+"""The `nudge` command: `lsp`, `check`, `eval`, `stats`, `tune` and `doctor`."""
 
 from __future__ import annotations
 
@@ -35,12 +35,13 @@ def build_parser() -> argparse.ArgumentParser:
     lsp.add_argument("--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING"))
     lsp.set_defaults(func=_lsp)
 
-    from nudge import check, doctor, evaluate, telemetry
+    from nudge import check, doctor, evaluate, telemetry, tune
 
     commands = (
         ("check", check, "check files or folders and print findings"),
         ("eval", evaluate, "measure a critic on a labelled span-JSONL set"),
         ("stats", telemetry, "acceptance rates, tokens and cost from telemetry"),
+        ("tune", tune, "thresholds from pooled outcomes, with a back-test"),
         ("doctor", doctor, "settings, model request shapes, and a live check of the key"),
     )
     for name, module, summary in commands:
