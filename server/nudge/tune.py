@@ -140,6 +140,11 @@ def tune(
             threshold = threshold_for_density(mine, words, per_1000)
         else:
             threshold = None
+        if (target is not None or per_1000 is not None) and threshold is None:
+            entry["unmet"] = True
+        elif threshold is not None and threshold <= min(r.confidence for r in mine):
+            entry["met_as_is"] = True  # lower thresholds were never shown, so never measured
+            threshold = None
         if threshold is not None:
             entry["threshold"] = threshold
             entry["backtest"] = backtest(mine, threshold)
@@ -229,11 +234,16 @@ def render_text(report: dict[str, Any]) -> str:
         for critic, table in entry["critics"].items():
             cells = [f"{b['lo']:.1f}+ {b['rate']:.0%} of {b['shown']}" for b in table if b["shown"]]
             lines.append(f"  {critic:<7} acceptance by confidence  " + "  ".join(cells))
+        if entry.get("unmet"):
+            lines.append(f"  {category}: no threshold meets the target; no change")
+        elif entry.get("met_as_is"):
+            lines.append(f"  {category}: meets the target at every confidence shown; no change")
         if "threshold" in entry:
-            bt = entry["backtest"]
+            bt, after = entry["backtest"], entry["acceptance_after"]
+            rate = "n/a" if after is None else f"{after:.0%}"
             lines.append(
                 f"  {category} at {entry['threshold']:.2f}: {bt['fewer_shown']:.0%} fewer "
                 f"suggestions shown, {bt['accepted_lost']:.0%} of accepted ones lost "
-                f"(acceptance {entry['acceptance_after']:.0%})"
+                f"(acceptance {rate})"
             )
     return "\n".join(lines)
