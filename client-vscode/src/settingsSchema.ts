@@ -16,6 +16,7 @@ export interface ServerSetting {
   pytype: string;
   choices?: string[];
   keys?: string[];
+  free_keys?: boolean;
   lo?: number;
   hi?: number;
 }
@@ -72,6 +73,9 @@ function valueSchema(setting: ServerSetting): Schema {
         ...(setting.choices ? { uniqueItems: true } : {}),
       };
     case "dict": {
+      if (setting.free_keys) {
+        return { type: "object", additionalProperties: { type: "array", items: { type: "string" } } };
+      }
       const item = setting.choices ? { type: "string", ...enumOf } : { type: "number", ...bounds(setting) };
       const properties: Schema = {};
       for (const key of setting.keys ?? []) {

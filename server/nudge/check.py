@@ -120,6 +120,10 @@ class Workspaces:
             self._roots[folder] = find_root(folder)
         return self._roots[folder]
 
+    def root_of(self, settings: Settings) -> Path | None:
+        """Return the root whose team file gave these settings (None for stdin defaults)."""
+        return next((root for root, s in self._settings.items() if s is settings), None)
+
     def settings_for(self, root: Path) -> Settings:
         """Return a root's settings, printing its team file's problems the first time."""
         if root not in self._settings:
@@ -202,7 +206,7 @@ def read_report(path: Path, settings: Settings, language: str | None) -> FileRep
 
 
 def claude_findings(
-    reports: Sequence[FileReport], settings: Settings, mode: str
+    reports: Sequence[FileReport], settings: Settings, mode: str, root: Path | None = None
 ) -> tuple[dict[str, list[Finding]], str]:
     """Review every block with Claude through the review service; return (by hash, problem)."""
     import asyncio
@@ -210,9 +214,13 @@ def claude_findings(
     from nudge.scheduler import worth_sending  # only Claude needs these: keep start-up light
     from nudge.service import DocumentBlocks, ReviewService
     from nudge.store import default_cache_dir
+    from nudge.style import load_style_guide
     from nudge.telemetry import Telemetry
 
     directory = default_cache_dir()
+    style, warning = load_style_guide(root, settings.style_guide)
+    if warning:
+        print(f"nudge: warning: {warning}", file=sys.stderr)
 
     async def ignore(uri: str, block_hash: str, findings: list[Finding]) -> None:
         return None
@@ -220,7 +228,7 @@ def claude_findings(
     async def review() -> tuple[dict[str, list[Finding]], str]:
         service = ReviewService.start(
             settings, os.environ, directory, ignore,
-            telemetry=Telemetry(directory / "telemetry.jsonl"),
+            telemetry=Telemetry(directory / "telemetry.jsonl"), style=style,
         )  # fmt: skip
         if service is None:
             return {}, "no key"
@@ -248,9 +256,11 @@ def claude_findings(
     return found, problem
 
 
-def check_reports(reports: list[FileReport], settings: Settings, mode: str) -> str:
+def check_reports(
+    reports: list[FileReport], settings: Settings, mode: str, root: Path | None = None
+) -> str:
     """Fill each readable report's shown findings; return a Claude problem, if any."""
-    from nudge.critics.local import LocalCritic
+    from nudge.critics.registry import make_critic
 
     readable = [r for r in reports if not r.error]
     remote: dict[str, list[Finding]] = {}
@@ -260,8 +270,8 @@ def check_reports(reports: list[FileReport], settings: Settings, mode: str) -> s
 
         for warning in model_warnings(settings):
             print(f"nudge: warning: {warning}", file=sys.stderr)
-        remote, problem = claude_findings(readable, settings, mode)
-    local = LocalCritic() if mode != "claude" else None
+        remote, problem = claude_findings(readable, settings, mode, root)
+    local = make_critic("local", settings) if mode != "claude" else None
     for report in readable:
         mine, theirs = [], []
         for block in split_blocks(report.text, report.language):
@@ -317,7 +327,9 @@ def run(args: argparse.Namespace) -> int:
         groups.setdefault(id(report.settings), []).append(report)
     problem = ""
     for group in groups.values():
-        problem = check_reports(group, group[0].settings or Settings(), args.critic) or problem
+        settings = group[0].settings or Settings()
+        root = workspaces.root_of(settings)
+        problem = check_reports(group, settings, args.critic, root) or problem
     for report in reports:
         if report.error:
             print(f"{report.path}: error: {report.error}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""The `nudge` command: `lsp`, `check`, `review`, `eval`, `stats` and `doctor`."""
+"""The `nudge` command: `lsp`, `check`, `review`, `eval`, `stats`, `tune` and `doctor`."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ COMMANDS = (  # name, the module with add_arguments() and run(), summary
     ("review", "nudge.review_cli", "review a docs tree overnight through the Message Batches API"),
     ("eval", "nudge.evaluate", "measure a critic on a labelled span-JSONL set"),
     ("stats", "nudge.telemetry", "acceptance rates, tokens and cost from telemetry"),
+    ("tune", "nudge.tune", "thresholds from pooled outcomes, with a back-test"),
     ("doctor", "nudge.doctor", "settings, model request shapes, and a live check of the key"),
 )
 

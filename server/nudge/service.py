@@ -29,7 +29,7 @@ from nudge.settings import Settings
 from nudge.telemetry import Telemetry
 
 # Settings that change what Claude is asked: a change means a new critic.
-CRITIC_SETTINGS = ("model", "grader_model", "effort", "grader_effort")
+CRITIC_SETTINGS = ("model", "grader_model", "effort", "grader_effort", "style_guide")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,7 +122,12 @@ class ReviewService:
         old, self.settings = self.settings, settings
         self.budget.token_limit = settings.daily_token_budget
         self.budget.cost_limit_usd = settings.daily_cost_budget_usd
-        if all(getattr(old, k) == getattr(settings, k) for k in CRITIC_SETTINGS):
+        style = self.critic_options.get("style")
+        current = style() if callable(style) else style
+        same_style = getattr(current, "hash", "") == getattr(
+            getattr(self.critic, "style", None), "hash", ""
+        )
+        if same_style and all(getattr(old, k) == getattr(settings, k) for k in CRITIC_SETTINGS):
             self.scheduler.update_settings(settings)
             return False
         critic = make_critic(

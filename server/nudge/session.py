@@ -7,9 +7,10 @@ never re-read), keeps the raw findings other critics deliver later, and shows wh
 visible findings are kept until its findings or the settings change, so a publish
 after a one-block edit re-merges one block.
 
-It also notices what the writer does with suggestions, for local telemetry: which
-findings were shown, dismissed, and accepted (an edit that replaces exactly a shown
-finding's words with its replacement). Only category, rule and critic are recorded.
+It also notices what the writer does with suggestions, for local telemetry: each
+shown finding is counted once, and its fate (accepted, dismissed, ignored, edited away,
+closed with it shown) is recorded once, by `outcomes.OutcomeTracker`. Only rule,
+category, critic, model, prompt, confidence and time shown are recorded, never text.
 """
 
 from __future__ import annotations
@@ -21,15 +22,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from nudge.critics.terms import with_terms
 from nudge.document import Document, EditResult
 from nudge.engine import visible_findings
 from nudge.languages import canonical_language
 from nudge.model import Block, Finding
+from nudge.outcomes import Life, OutcomeTracker, split_replacement
 from nudge.positions import UTF16
 from nudge.segment import is_prose
-from nudge.settings import SettingsProblem, is_excluded, load_settings
+from nudge.settings import TEAM_FILE, SettingsProblem, is_excluded, load_settings
 from nudge.store import DismissalStore, JsonStore, default_cache_dir
+from nudge.style import StyleGuide, StyleProblem, load_style_guide
 from nudge.telemetry import Telemetry
+from nudge.unwanted import Unwanted, UnwantedStore, context_of
 
 log = logging.getLogger(__name__)
 
@@ -91,25 +96,42 @@ class Session:
             from nudge.critics.local import LocalCritic
 
             local = LocalCritic()
-        self.local = local
+        self._lexicon = local
+        self.local = with_terms(local, self.settings.terms)
         self.dismissals = DismissalStore(
             JsonStore((cache_dir or default_cache_dir()) / "state", warn)
         )
+        self.unwanted = UnwantedStore(self.dismissals.store, str(root or ""))
+        self.style: StyleGuide | None = None
+        self._load_style()
         self._local_cache: OrderedDict[str, list[Finding]] = OrderedDict()
         self.remote: dict[str, dict[str, list[Finding]]] = {}
         self._visible: dict[str, dict[str, list[Finding]]] = {}
         self.telemetry = telemetry
         self.cursors: dict[str, int | None] = {}
-        self._shown: dict[str, set[tuple[int, int, str]]] = {}
+        self.outcomes = OutcomeTracker(self._record_shown, self._record_outcome)
+        # What produced Claude's findings (model, prompt identity), set by the Claude side.
+        self.claude_identity: dict[str, str] = {}
 
     # Settings -----------------------------------------------------------------
     def reload_settings(self, editor: dict[str, object] | None = None) -> list[SettingsProblem]:
         """Re-read the team file and apply editor settings; return the problems."""
         if editor is not None:
             self.editor_settings = dict(editor)
+        terms = self.settings.terms
         self.settings, self.problems = load_settings(self.root, self.editor_settings)
+        if self.settings.terms != terms:
+            self.local = with_terms(self._lexicon, self.settings.terms)
+            self._local_cache.clear()
         self._visible.clear()
+        self._load_style()
         return self.problems
+
+    def _load_style(self) -> None:
+        """Read the style guide the settings name; a problem joins the settings problems."""
+        self.style, warning = load_style_guide(self.root, self.settings.style_guide)
+        if warning:
+            self.problems.append(StyleProblem(TEAM_FILE, "style_guide", warning))
 
     def relative_path(self, uri: str) -> str:
         """Return the document's path relative to the workspace root, or its URI."""
@@ -143,21 +165,34 @@ class Session:
         result = self.should_check(uri, language, len(text))
         if not result.checked:
             self.skipped[uri] = result.reason
+            self.outcomes.close(uri, None, "withdrawn")
             self.documents.pop(uri, None)
             return result
         self.skipped.pop(uri, None)
         language = canonical_language(language)
+        before = self.documents.get(uri)
+        if before is None:
+            if self.telemetry is not None:
+                self.telemetry.record("opened", words=len(text.split()))
+        elif before.text != text:
+            self.outcomes.edit(uri, *split_replacement(before.text, text))
         self.documents[uri] = Document(uri, text, language, version, encoding)
         return result
 
     def close(self, uri: str) -> None:
-        """Forget a document (its dismissals stay)."""
+        """Forget a document (its dismissals stay); what it still showed ends `closed`."""
+        doc = self.documents.get(uri)
+        self.outcomes.close(uri, doc.text if doc is not None else None)
         self.documents.pop(uri, None)
         self.skipped.pop(uri, None)
         self.remote.pop(uri, None)
         self._visible.pop(uri, None)
         self.cursors.pop(uri, None)
-        self._shown.pop(uri, None)
+
+    def close_all(self) -> None:
+        """Close every document (the server is shutting down)."""
+        for uri in list(self.documents):
+            self.close(uri)
 
     def change(self, uri: str, edits: Iterable[Edit], version: int) -> EditResult | None:
         """Apply protocol edits to an open document; return what changed."""
@@ -167,14 +202,14 @@ class Session:
         total = EditResult()
         for rng, text in edits:
             if rng is None:
+                self.outcomes.edit(uri, *split_replacement(doc.text, text))
                 result = doc.replace_all(text, version)
                 self.cursors[uri] = None
             else:
                 mapper = doc.mapper
                 start = mapper.offset(rng[0], rng[1])
                 end = mapper.offset(rng[2], rng[3])
-                if end > start:
-                    self._note_accepted(uri, start, end, text)
+                self.outcomes.edit(uri, start, end, text)
                 result = doc.apply_edit(start, end, text, version)
                 self.cursors[uri] = start + len(text)
             _combine(total, result)
@@ -251,39 +286,44 @@ class Session:
         return None
 
     def dismiss(self, uri: str, finding: Finding) -> None:
-        """Dismiss a finding in a document, for good."""
+        """Dismiss a finding in a document, for good; the grader learns from it."""
         doc = self.documents.get(uri)
         if doc is not None:
             self.dismissals.dismiss(self.relative_path(uri), doc.text, finding)
-            self._record("dismissed", finding)
+            context = context_of(doc.text, finding.start, finding.end)
+            self.unwanted.add(Unwanted(finding.category, finding.quote, context))
+            if not self.outcomes.end(uri, finding, "dismissed"):
+                self._record_outcome("dismissed", Life(finding, finding.start, finding.end, 0), 0)
+
+    def note_ignored(self, phrase: str) -> int:
+        """End every shown finding of an ignored phrase as `ignored`; return how many."""
+        from nudge.engine import is_ignored
+
+        self.unwanted.add(Unwanted("any", phrase))
+        return self.outcomes.end_matching(lambda f: is_ignored(f, [phrase]), "ignored")
 
     # Telemetry ------------------------------------------------------------------
     def note_shown(self, uri: str, findings: Iterable[Finding]) -> None:
-        """Remember what a document shows; record newly shown findings per critic and category.
+        """Count newly shown findings once per life, and settle what edits did to others.
 
         This is the one place "shown" is counted, after every filter, for every critic.
         """
-        current = {(f.start, f.end, f.rule): f for f in findings}
-        before = self._shown.get(uri, set())
-        self._shown[uri] = set(current)
+        doc = self.documents.get(uri)
+        self.outcomes.publish(uri, findings, doc.text if doc is not None else "")
+
+    def _record_shown(self, fresh: list[Finding]) -> None:
         if self.telemetry is None:
             return
-        fresh = [f for key, f in current.items() if key not in before]
         for critic, category in sorted({(f.critic, f.category) for f in fresh}):
             count = sum(f.critic == critic and f.category == category for f in fresh)
             self.telemetry.record("shown", category=category, count=count, critic=critic)
 
-    def _note_accepted(self, uri: str, start: int, end: int, text: str) -> None:
-        shown = self._shown.get(uri)
-        if not shown or not any(s == start and e == end for s, e, _ in shown):
+    def _record_outcome(self, outcome: str, life: Life, seconds: float) -> None:
+        if self.telemetry is None:
             return
-        for finding in self.findings(uri):
-            if (finding.start, finding.end) == (start, end) and finding.replacement == text:
-                self._record("accepted", finding)
-                return
-
-    def _record(self, event: str, finding: Finding) -> None:
-        if self.telemetry is not None:
-            self.telemetry.record(
-                event, category=finding.category, rule=finding.rule, critic=finding.critic, count=1
-            )
+        f = life.finding
+        made_by = self.claude_identity if f.critic == "claude" else {}
+        self.telemetry.record(
+            outcome, category=f.category, rule=f.rule, critic=f.critic, count=1,
+            confidence=round(f.confidence, 3), shown_ms=round(seconds * 1000), **made_by,
+        )  # fmt: skip

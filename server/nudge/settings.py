@@ -82,6 +82,21 @@ class Settings:
         default_factory=list,
         metadata=_doc("Phrases never flagged in this workspace (quick fix: ignore everywhere)."),
     )
+    style_guide: str = field(
+        default="",
+        metadata=_doc(
+            "The team's style guide (Markdown or text, a path inside the workspace), sent to "
+            "Claude as rules that outrank the built-in rubric; empty for none."
+        ),
+    )
+    terms: dict[str, list[str]] = field(
+        default_factory=dict,
+        metadata=_doc(
+            'Team terminology: preferred term = words to avoid, e.g. {"sign in": ["log in", '
+            '"login"]}; flagged offline with the preferred term as the fix.',
+            free_keys=True,
+        ),
+    )
     debounce_ms: int = field(
         default=400,
         metadata=_doc(
@@ -213,6 +228,8 @@ def _convert(name: str, value: Any) -> tuple[Any, str | None]:
     meta = f.metadata
     choices = meta.get("choices")
     default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+    if name in _SPECIAL:
+        return _SPECIAL[name](value)
     if isinstance(default, bool):  # pragma: no cover - no booleans yet
         return (value, None) if isinstance(value, bool) else (None, "expected true or false")
     if isinstance(default, (int, float)):
@@ -254,6 +271,45 @@ def _convert(name: str, value: Any) -> tuple[Any, str | None]:
         merged.update(out)
         return merged, None
     raise AssertionError(f"unhandled setting type for {name}")  # pragma: no cover
+
+
+MAX_TERMS, MAX_TERM_LENGTH = 500, 80
+
+
+def _convert_terms(value: Any) -> tuple[Any, str | None]:
+    """Validate `[terms]`: each preferred term maps to a word (or list of words) to avoid."""
+    if not isinstance(value, Mapping):
+        return None, 'expected a table: preferred term = ["word to avoid", ...]'
+    if len(value) > MAX_TERMS:
+        return None, f"at most {MAX_TERMS} preferred terms"
+    out: dict[str, list[str]] = {}
+    for preferred, avoid in value.items():
+        avoid = [avoid] if isinstance(avoid, str) else avoid
+        if not isinstance(avoid, list) or not all(isinstance(a, str) for a in avoid):
+            return None, f"{preferred!r}: expected a list of words to avoid"
+        words = [" ".join(a.split()) for a in avoid if a.strip()]
+        if not str(preferred).strip() or len(str(preferred)) > MAX_TERM_LENGTH:
+            return None, f"{preferred!r}: a preferred term needs 1 to {MAX_TERM_LENGTH} characters"
+        if any(len(w) > MAX_TERM_LENGTH for w in words):
+            return None, f"{preferred!r}: words to avoid have at most {MAX_TERM_LENGTH} characters"
+        same = [w for w in words if w.casefold() == str(preferred).strip().casefold()]
+        if same:
+            return None, f"{preferred!r} lists itself as a word to avoid"
+        out[" ".join(str(preferred).split())] = words
+    return out, None
+
+
+def _convert_style_guide(value: Any) -> tuple[Any, str | None]:
+    """Validate the style guide path: relative, inside the workspace."""
+    if not isinstance(value, str):
+        return None, f"expected a string, got {type(value).__name__}"
+    path = value.strip().replace("\\", "/")
+    if path.startswith("/") or re.match(r"^[A-Za-z]:", path) or ".." in path.split("/"):
+        return None, f"expected a path inside the workspace, got {value!r}"
+    return path, None
+
+
+_SPECIAL = {"terms": _convert_terms, "style_guide": _convert_style_guide}
 
 
 def apply_settings(

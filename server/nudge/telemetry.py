@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import statistics
 import time
 from collections import Counter, defaultdict
@@ -20,8 +21,12 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
+OUTCOMES = ("accepted", "dismissed", "ignored", "edited", "closed", "withdrawn")
+# What acceptance is measured against: every outcome a writer chose, except `withdrawn`
+# (Nudge stopped showing it first), so a suggestion left unanswered counts as not wanted.
+DECIDED = ("accepted", "dismissed", "ignored", "edited", "closed")
 EVENTS = {
-    "request", "findings", "cache_hit", "shown", "accepted", "dismissed", "fallback", "review",
+    "request", "findings", "cache_hit", "shown", "fallback", "opened", "review", *OUTCOMES,
 }  # fmt: skip
 FIELDS = {
     "kind",
@@ -48,6 +53,9 @@ FIELDS = {
     "stage",  # a review's step: planned, critique_submitted, grade_submitted, finished
     "files",
     "requests",
+    "confidence",
+    "shown_ms",
+    "words",
 }
 
 
@@ -126,13 +134,13 @@ def summarize(events: list[dict[str, Any]]) -> dict[str, Any]:
         elif event == "findings":
             for kind in ("proposed", "malformed", "unanchored", "graded"):
                 findings[kind] += int(row.get(kind, 0) or 0)
-        elif event in ("shown", "accepted", "dismissed"):
+        elif event == "shown" or event in OUTCOMES:
             per_category[str(row.get("category", "?"))][event] += int(row.get("count", 1) or 1)
     categories = {}
     for category, counts in sorted(per_category.items()):
-        decided = counts["accepted"] + counts["dismissed"]
+        decided = sum(counts[k] for k in DECIDED)
         categories[category] = {
-            **{k: counts[k] for k in ("shown", "accepted", "dismissed")},
+            **{k: counts[k] for k in ("shown", *OUTCOMES)},
             "acceptance_rate": round(counts["accepted"] / decided, 3) if decided else None,
         }
     return {
@@ -155,15 +163,54 @@ def summarize(events: list[dict[str, Any]]) -> dict[str, Any]:
 def add_arguments(parser: Any) -> None:
     """Declare `nudge stats`'s options."""
     parser.add_argument(
-        "--file", type=Path, help="telemetry file (default: telemetry.jsonl in the cache folder)"
-    )
+        "files", nargs="*", type=Path,
+        help="telemetry files to pool (default: telemetry.jsonl in the cache folder)",
+    )  # fmt: skip
+    parser.add_argument("--file", type=Path, help="one more telemetry file (kept for old scripts)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument(
+        "--export", type=Path, metavar="FILE",
+        help="write an anonymised copy a team can pool (no text, no paths), then stop",
+    )  # fmt: skip
     from nudge.usage import epilog
 
     parser.epilog = epilog(
         [("0", "the summary was printed (an empty or missing telemetry file gives zeros)")],
         "plain text, or JSON with --json; telemetry is telemetry.jsonl in the state folder",
     )
+
+
+_SAFE = re.compile(r"^[\w.:@+\-]{0,80}$")
+
+
+def anonymised(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the events a team may pool: known names and fields, short safe words, hour times.
+
+    Field names are whitelisted already; this drops any string that is not a short
+    identifier (a rule id, a model, a category), so no text or path can leave even if
+    an older or hand-edited file holds one, and rounds times to the hour.
+    """
+    out = []
+    for row in events:
+        if row.get("event") not in EVENTS:
+            continue
+        clean: dict[str, Any] = {"event": row["event"]}
+        if isinstance(row.get("ts"), (int, float)):
+            clean["ts"] = int(row["ts"]) // 3600 * 3600
+        for key, value in row.items():
+            if key not in FIELDS:
+                continue
+            if isinstance(value, bool) or value is None:
+                continue
+            if isinstance(value, (int, float)) or (isinstance(value, str) and _SAFE.match(value)):
+                clean[key] = value
+        out.append(clean)
+    return out
+
+
+def read_all(paths: list[Path]) -> list[dict[str, Any]]:
+    """Return the events of several telemetry files, pooled."""
+    return [row for path in paths for row in read_events(path)]
 
 
 def default_path() -> Path:
@@ -175,8 +222,17 @@ def default_path() -> Path:
 
 def run(args: Any) -> int:
     """Print acceptance rates per category, tokens, cache hits and cost."""
-    path = args.file or default_path()
-    summary = summarize(read_events(path))
+    paths = [*args.files, *([args.file] if args.file else [])] or [default_path()]
+    events = read_all(paths)
+    if args.export is not None:
+        rows = anonymised(events)
+        with args.export.open("w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(row, sort_keys=True) + "\n")
+        print(f"wrote {len(rows)} events to {args.export}")
+        return 0
+    summary = summarize(events)
+    path = ", ".join(map(str, paths))
     if args.json:
         print(json.dumps(summary, indent=2, sort_keys=True))
         return 0

@@ -96,5 +96,6 @@ def test_telemetry_whitelist_and_summary(tmp_path):
         "shown": 2,
         "accepted": 1,
         "dismissed": 1,
+        **{k: 0 for k in ("ignored", "edited", "closed", "withdrawn")},
         "acceptance_rate": 0.5,
     }

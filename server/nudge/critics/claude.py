@@ -19,7 +19,7 @@ import asyncio
 import logging
 import os
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,9 @@ from nudge.critics.probe import probe_models
 from nudge.critics.transport import Answer, Caller, CallRecord, ClaudeUnavailable, ModelShapes
 from nudge.model import Category, Finding
 from nudge.prompt_loader import load_prompt
+from nudge.style import StyleGuide
+from nudge.unwanted import Unwanted
+from nudge.unwanted import system_block as unwanted_block
 
 __all__ = ["NO_KEY_MESSAGE", "ClaudeCritic", "ClaudeUnavailable"]
 log = logging.getLogger(__name__)
@@ -83,11 +86,15 @@ class ClaudeCritic:
         grader_effort: str = "auto",
         caller: Caller | None = None,
         probe_cache: Path | None = None,
+        style: StyleGuide | None = None,
+        unwanted: Callable[[], Sequence[Unwanted]] | None = None,
         **caller_options: Any,
     ):
         self.model, self.grader_model = model, grader_model
         shapes = ModelShapes({"critique": effort, "grade": grader_effort})
         self.caller = caller or Caller(client, shapes, **caller_options)
+        self.style, self.unwanted = style, unwanted
+        self.caller.prompt_suffix = f"+style:{style.hash}" if style else ""
         self.counters = self.caller.counters
         self.probe_cache = probe_cache
         self._probed: asyncio.Task[None] | None = None
@@ -152,7 +159,15 @@ class ClaudeCritic:
             "grader_model": self.grader_model,
             "effort": [self.caller.shapes.efforts.get(k, "auto") for k in ("critique", "grade")],
             "parser": PARSER_VERSION,
+            "style": self.style.hash if self.style else "",
         }
+
+    def system_blocks(self, kind: str) -> list[str]:
+        """Return the system blocks after the prompt's own: house style, then (grading) examples."""
+        blocks = [self.style.system_block()] if self.style else []
+        if kind == "grade" and self.unwanted is not None:
+            blocks.append(unwanted_block(self.unwanted()))
+        return [b for b in blocks if b]
 
     async def critique(self, batch: Sequence[CritiqueRequest]) -> list[list[Finding]]:
         """Return graded findings for each request, relative to its block."""
@@ -163,12 +178,12 @@ class ClaudeCritic:
         user = prompt.render_parts(**render_blocks(batch))
         answer = await self.caller.call(
             kind="critique", model=self.model, prompt=prompt, user=user,
-            answer_tokens=CRITIQUE_TOKENS,
+            answer_tokens=CRITIQUE_TOKENS, system=self.system_blocks("critique"),
         )  # fmt: skip
         before = Counter(self.counters)
         candidates, proposed = self.parse(answer, batch)
         graded = await grade(self.caller, self.grader_model, candidates, batch, self.counters,
-                             GRADE_TOKENS)  # fmt: skip
+                             GRADE_TOKENS, self.system_blocks("grade"))  # fmt: skip
         out: list[list[Finding]] = [[] for _ in batch]
         for index, finding in graded:
             out[index].append(finding)

@@ -37,6 +37,7 @@ class Caller(Protocol):
         prompt: PromptTemplate,
         user: str | list[str],
         answer_tokens: int,
+        system: Sequence[str] = (),
     ) -> Answer:
         """Send the request; raise if Claude is unavailable."""
         ...
@@ -101,14 +102,19 @@ async def grade(
     batch: Sequence[CritiqueRequest],
     counters: Counter[str],
     answer_tokens: int = 1024,
+    system: Sequence[str] = (),
 ) -> list[tuple[int, Finding]]:
-    """Score candidates in one call; return those graded, confidence set to the score."""
+    """Score candidates in one call; return those graded, confidence set to the score.
+
+    `system` holds extra cached system blocks: the house style, then the examples of
+    suggestions this team turned down.
+    """
     if not candidates:
         return []
     prompt = load_prompt("grade")
     answer = await caller.call(
         kind="grade", model=model, prompt=prompt, user=grade_message(candidates, batch),
-        answer_tokens=answer_tokens,
+        answer_tokens=answer_tokens, system=system,
     )  # fmt: skip
     return apply_grades(answer, candidates, counters)
 

@@ -18,8 +18,15 @@ from nudge.critics.base import Critic, CriticUnavailable
 
 def _local(settings: Any, env: Mapping[str, str], state_dir: Path | None, **_: Any) -> Critic:
     from nudge.critics.local import LocalCritic
+    from nudge.critics.terms import with_terms
 
-    return LocalCritic()
+    return with_terms(LocalCritic(), getattr(settings, "terms", {}))  # type: ignore[return-value]
+
+
+def _terms(settings: Any, env: Mapping[str, str], state_dir: Path | None, **_: Any) -> Critic:
+    from nudge.critics.terms import TermsCritic
+
+    return TermsCritic(getattr(settings, "terms", {}))
 
 
 def _claude(
@@ -30,6 +37,8 @@ def _claude(
     from nudge.critics.claude import ClaudeCritic
 
     probe_cache = state_dir / "models.json" if state_dir is not None else None
+    if callable(options.get("style")):  # the editor hands over its session's current guide
+        options["style"] = options["style"]()
     critic = ClaudeCritic.from_settings(settings, env, probe_cache=probe_cache, **options)
     if critic is None:
         raise CriticUnavailable("the Claude critic needs ANTHROPIC_API_KEY in the environment")
@@ -39,9 +48,10 @@ def _claude(
 # name -> (what it is, how to build it). A new critic is one module and one line here.
 CRITICS: dict[str, tuple[str, Callable[..., Critic]]] = {
     "local": ("Offline lexicon of clichés, wordy phrases and clarity patterns (no key).", _local),
+    "terms": ("The team's [terms] from .nudge.toml; part of local (no key).", _terms),
     "claude": ("Claude critique, graded by a cheaper second model (ANTHROPIC_API_KEY).", _claude),
 }
-MODES = (*CRITICS, "merged")  # what the command line may ask for
+MODES = ("local", "claude", "merged")  # what the command line may ask for (terms: in local)
 
 
 def make_critic(

@@ -26,7 +26,7 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -221,6 +221,7 @@ class Caller:
     records: list[CallRecord] = field(default_factory=list)
     usage: TokenUsage = field(default_factory=TokenUsage)
     counters: Counter[str] = field(default_factory=Counter)
+    prompt_suffix: str = ""  # "+style:<hash>" when a house style rides along
 
     def request(
         self,
@@ -230,11 +231,15 @@ class Caller:
         parts: list[str],
         answer_tokens: int,
         cache_ttl: str = "5m",
+        system: Sequence[str] = (),
     ) -> dict[str, Any]:
         """Return the full Messages API parameters of one call (for sending or a batch).
 
-        `cache_ttl="1h"` asks for the hour-long cache the batch docs recommend (a batch
-        can take longer than five minutes to reach a request sharing the prefix).
+        `system` adds blocks after the prompt's own (the team's style guide, the grader's
+        examples), each cached: with the user context block that is at most four
+        breakpoints, the API's limit. `cache_ttl="1h"` asks for the hour-long cache the
+        batch docs recommend (a batch can take longer than five minutes to reach a
+        request sharing the prefix).
         """
         mark: dict[str, Any] = {"type": "ephemeral"}
         if cache_ttl == "1h":
@@ -245,7 +250,8 @@ class Caller:
         out = self.shapes.shape(model, kind).params(
             prompt.output.name, prompt.output.description, prompt.output.schema, answer_tokens
         )
-        out["system"] = [{"type": "text", "text": prompt.system, "cache_control": dict(mark)}]
+        texts = [prompt.system, *(t for t in system if t)][: 4 - (len(content) > 1)]
+        out["system"] = [{"type": "text", "text": t, "cache_control": dict(mark)} for t in texts]
         out["messages"] = [{"role": "user", "content": content}]
         return out
 
@@ -257,6 +263,7 @@ class Caller:
         prompt: PromptTemplate,
         user: str | list[str],
         answer_tokens: int,
+        system: Sequence[str] = (),
     ) -> Answer:
         """Return the structured answer of one call, or raise ClaudeUnavailable."""
         parts = [user] if isinstance(user, str) else user
@@ -264,7 +271,7 @@ class Caller:
         while True:
             started = self.clock()
             try:
-                params = self.request(kind, model, prompt, parts, answer_tokens)
+                params = self.request(kind, model, prompt, parts, answer_tokens, system=system)
                 message = await self.client.messages.create(**params)
             except (anthropic.APIStatusError, anthropic.APIConnectionError) as exc:
                 status, retryable, wait = classify(exc)
@@ -311,9 +318,8 @@ class Caller:
     ) -> None:
         cost = estimate_cost(model, usage)
         latency = round((self.clock() - started) * 1000, 1)
-        self.records.append(
-            CallRecord(kind, model, prompt.key, status, usage, cost, latency, stop_reason)
-        )
+        key = prompt.key + self.prompt_suffix
+        self.records.append(CallRecord(kind, model, key, status, usage, cost, latency, stop_reason))
         self.usage = self.usage + usage
         if self.budget is not None and usage.total:
             self.budget.record(usage.total, cost)
@@ -322,7 +328,7 @@ class Caller:
                 "request",
                 kind=kind,
                 model=model,
-                prompt=prompt.key,
+                prompt=key,
                 status=status,
                 cost_usd=round(cost, 6),
                 latency_ms=latency,

@@ -62,15 +62,18 @@ def start(ls: NudgeServer, env: Mapping[str, str] | None = None) -> ClaudeBridge
     if not ls.trusted:
         return None
     bridge = ClaudeBridge(ls)
+    session = ls.session
     service = ReviewService.start(
-        ls.session.settings, env, ls.state_dir(), bridge.on_results,
-        telemetry=ls.session.telemetry, on_event=bridge.on_event,
+        session.settings, env, ls.state_dir(), bridge.on_results,
+        telemetry=session.telemetry, on_event=bridge.on_event,
+        style=lambda: session.style, unwanted=session.unwanted.recent,
     )  # fmt: skip
     if service is None:
         return None  # `announce` told the writer
+    bridge.service = service
+    bridge.note_identity()
     for warning in model_warnings(ls.session.settings):
         ls.warn(f"Nudge: {warning}.")
-    bridge.service = service
     service.prepare()
     return bridge
 
@@ -85,6 +88,17 @@ class ClaudeBridge:
         self.reviews = 0
         self.progress: str | None = None
         self.failure = ""
+
+    def note_identity(self) -> None:
+        """Tell the session what produces Claude's findings, for their outcomes."""
+        critic = self.service.critic
+        identity = getattr(critic, "identity", dict)()
+        prompt = "+".join(filter(None, (identity.get("critique"), identity.get("grade"))))
+        if identity.get("style"):
+            prompt += f"+style:{identity['style']}"
+        assert self.ls.session is not None
+        self.ls.session.claude_identity = {"model": str(identity.get("model", "")),
+                                           "prompt": prompt}  # fmt: skip
 
     # From the handlers ----------------------------------------------------------
     def open(self, uri: str) -> None:
@@ -130,6 +144,7 @@ class ClaudeBridge:
     async def settings_changed(self, settings: Settings) -> None:
         """Apply new settings; a new model or effort means a new critic, so re-send all."""
         if await self.service.update_settings(settings):
+            self.note_identity()
             for warning in model_warnings(settings):
                 self.ls.warn(f"Nudge: {warning}.")
             assert self.ls.session is not None

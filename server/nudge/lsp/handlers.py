@@ -219,6 +219,7 @@ def ignore_phrase(ls: NudgeServer, *args: Any) -> None:
     except (OSError, ValueError) as exc:
         ls.warn(f"Nudge could not update {TEAM_FILE}: {exc}")
         return
+    session.note_ignored(args[1].strip())
     for problem in session.reload_settings():
         ls.warn(str(problem))
     ls.publish_all()
@@ -276,7 +277,9 @@ def usage(ls: NudgeServer, *args: Any) -> dict[str, Any]:
 
 
 async def shutdown(ls: NudgeServer, *args: Any) -> None:
-    """Stop Claude reviews before the server exits."""
+    """Record what documents still show, and stop Claude reviews, before the server exits."""
+    if ls.session is not None:
+        ls.session.close_all()
     if ls.bridge is not None:
         bridge, ls.bridge = ls.bridge, None
         await bridge.aclose()
