@@ -46,7 +46,11 @@ async def initialized(ls: NudgeServer, params: types.InitializedParams) -> None:
     """Pull editor settings, then show any start-up warnings."""
     await pull_configuration(ls)
     if ls.bridge is None and ls.session is not None:
-        ls.bridge = claude_bridge.start(ls)
+        try:
+            ls.bridge = claude_bridge.start(ls)
+        except Exception as exc:  # state problems cost Claude, never the local findings
+            log.exception("cannot start Claude reviews")
+            ls.warn(f"Nudge could not start Claude reviews ({exc}); local suggestions only.")
     ls.flush_messages()
     ls.configured = True
     reopen_all(ls)
