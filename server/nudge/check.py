@@ -21,13 +21,14 @@ from typing import TextIO
 from nudge import __version__
 from nudge.critics.base import CritiqueRequest
 from nudge.engine import critique_text, merge_findings, select_findings
+from nudge.exclude import is_path_excluded
 from nudge.grading import keep_shown
 from nudge.model import Finding
 from nudge.positions import UTF16, PositionMapper
 from nudge.results_cache import ResultsCache, cache_key
 from nudge.scheduler import estimate_tokens
 from nudge.segment import language_for_path
-from nudge.settings import TEAM_FILE, Settings, is_excluded, load_settings
+from nudge.settings import TEAM_FILE, Settings, load_settings
 from nudge.telemetry import Telemetry
 
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
@@ -85,13 +86,7 @@ def iter_files(paths: list[str], settings: Settings, root: Path) -> Iterator[tup
 
 
 def _excluded(path: Path, settings: Settings, root: Path) -> bool:
-    if not settings.exclude:
-        return False
-    try:
-        relative = path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        relative = path.as_posix()
-    return is_excluded(relative, settings.exclude)
+    return is_path_excluded(path, root, settings.exclude)
 
 
 def read_text(path: Path) -> tuple[str, str]:

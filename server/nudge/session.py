@@ -21,10 +21,11 @@ from urllib.parse import unquote, urlparse
 
 from nudge.document import Document, EditResult
 from nudge.engine import merge_findings, select_findings
+from nudge.exclude import is_path_excluded
 from nudge.model import Block, Finding
 from nudge.positions import UTF16
 from nudge.segment import is_prose
-from nudge.settings import SettingsProblem, is_excluded, load_settings
+from nudge.settings import SettingsProblem, load_settings
 from nudge.store import DismissalStore, JsonStore, default_cache_dir
 from nudge.telemetry import Telemetry
 
@@ -106,12 +107,19 @@ class Session:
                 return path.as_posix()
         return uri
 
+    def is_excluded(self, uri: str) -> bool:
+        """Tell whether the exclude patterns cover a document (by either of its paths)."""
+        path = uri_to_path(uri)
+        if path is None:
+            return is_path_excluded(Path(uri), None, self.settings.exclude)
+        return is_path_excluded(path, self.root, self.settings.exclude)
+
     def should_check(self, uri: str, language: str, size: int) -> OpenResult:
         """Tell whether a document is checked under the current settings."""
         language = LANGUAGE_ALIASES.get(language, language)
         if language not in self.settings.languages:
             return OpenResult(False, f"language '{language}' is not enabled")
-        if self.settings.exclude and is_excluded(self.relative_path(uri), self.settings.exclude):
+        if self.is_excluded(uri):
             return OpenResult(False, "excluded by settings")
         if size > self.settings.max_document_size:
             return OpenResult(

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from pathlib import Path
 
 import diskcache
+import pytest
+from lsprotocol import types
 
 from .conftest import nudge_server, open_and_wait
-from .test_claude import claude_env, fake  # noqa: F401 - the fake Claude fixture
+from .test_claude import (
+    claude_env,
+    fake,  # noqa: F401 - the fake Claude fixture
+    get_attr,
+    statuses,
+    until,
+    until_published,
+)
 
 FAST = {"debounceMs": 20}
 TEXT = "We write tests in order to sleep well.\n"
@@ -59,3 +69,49 @@ async def test_bad_budget_file_still_publishes_local_findings(
     uri = (workspace / "a.md").as_uri()
     async with nudge_server(workspace, cache, FAST, env=claude_env(fake)) as client:
         assert await open_and_wait(client, uri, TEXT)
+
+
+async def test_excluded_files_never_reach_claude(workspace, tmp_path, fake):  # noqa: F811
+    (workspace / ".nudge.toml").write_text('exclude = ["drafts/", "notes", "linked/**"]\n')
+    (workspace / "real").mkdir()
+    (workspace / "linked").symlink_to(workspace / "real")
+    markers = {
+        "drafts/a.md": "Zorblax",
+        "notes/b.md": "Quintavo",
+        "linked/c.md": "Frimpledorf",
+        "mine.md": "Wobbleton",  # excluded by the editor's own setting
+    }
+    settings = {**FAST, "exclude": ["mine.md"]}
+    async with nudge_server(workspace, tmp_path / "cache", settings, env=claude_env(fake)) as c:
+        ok = (workspace / "ok.md").as_uri()
+        texts = {name: f"{marker} writes tests in order to sleep well.\n"
+                 for name, marker in markers.items()}  # fmt: skip
+        for name, text in {**texts, "ok.md": TEXT}.items():
+            uri = (workspace / name).as_uri()
+            c.text_document_did_open(
+                types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "markdown", 1, text))
+            )
+        await until_published(c, ok, bool)
+        await c.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="nudge.reviewDocument", arguments=[])
+        )
+        await until_published(c, ok, lambda ds: any(d.data["critic"] == "claude" for d in ds))
+    sent = json.dumps([r.body for r in fake.requests])
+    assert "sleep well" in sent
+    assert [m for m in markers.values() if m in sent] == []
+
+
+@pytest.mark.parametrize("trusted", ["false", "true", 0, None])
+async def test_only_boolean_true_trusts_a_workspace(workspace, tmp_path, fake, trusted):  # noqa: F811
+    uri = (workspace / "a.md").as_uri()
+    options = {"trusted": trusted}
+    async with nudge_server(
+        workspace, tmp_path / "cache", FAST, env=claude_env(fake), initialization_options=options
+    ) as client:
+        status = statuses(client)
+        assert await open_and_wait(client, uri, TEXT)
+        await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="nudge.reviewDocument", arguments=[uri])
+        )
+        assert await until(status, lambda p: get_attr(p, "state") == "offline")
+    assert fake.requests == []

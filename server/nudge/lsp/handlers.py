@@ -16,7 +16,8 @@ from nudge.lsp import claude_bridge
 from nudge.lsp.convert import code_actions, to_edits
 from nudge.lsp.server import NudgeServer
 from nudge.session import Session
-from nudge.settings import TEAM_FILE, add_ignored_phrase
+from nudge.settings import TEAM_FILE
+from nudge.team_file import add_ignored_phrase
 from nudge.telemetry import read_events, summarize
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,9 @@ def initialize(ls: NudgeServer, params: types.InitializeParams) -> None:
         params.initialization_options if isinstance(params.initialization_options, dict) else {}
     )
     editor = options.get("settings", options if "settings" not in options else None)
-    ls.trusted = options.get("trusted", True) is not False
+    # A client without workspace trust sends nothing; one that sends anything but true
+    # (a string "false", 0, null) gets the untrusted, offline behaviour.
+    ls.trusted = options.get("trusted", True) is True
     encoding = ls.workspace.position_encoding or "utf-16"
     ls.encoding = str(getattr(encoding, "value", encoding))
     ls.session = Session(
