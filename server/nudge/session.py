@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from nudge.document import Document, EditResult
+from nudge.document import Document, EditResult, PlainText
 from nudge.engine import merge_findings, select_findings
 from nudge.exclude import is_path_excluded
 from nudge.model import Block, Finding
@@ -74,7 +74,8 @@ class Session:
         self.editor_settings: dict[str, object] = {}
         self.settings, self.problems = load_settings(root)
         self.documents: dict[str, Document] = {}
-        self.skipped: dict[str, str] = {}
+        self.skipped: dict[str, str] = {}  # why each skipped document is skipped
+        self.held: dict[str, PlainText] = {}  # and its current text, to check it again
         if local is None:
             from nudge.critics.local import LocalCritic
 
@@ -135,25 +136,43 @@ class Session:
         """Open a document; return whether it is checked."""
         result = self.should_check(uri, language, len(text))
         if not result.checked:
-            self.skipped[uri] = result.reason
-            self.documents.pop(uri, None)
+            self._hold(PlainText(uri, text, language, version, encoding), result.reason)
             return result
         self.skipped.pop(uri, None)
+        self.held.pop(uri, None)
         language = LANGUAGE_ALIASES.get(language, language)
         self.documents[uri] = Document(uri, text, language, version, encoding)
         return result
+
+    def _hold(self, text: PlainText, reason: str) -> None:
+        self.documents.pop(text.uri, None)
+        self.skipped[text.uri] = reason
+        self.held[text.uri] = text
+
+    def recheck_skipped(self) -> list[str]:
+        """Open every skipped document the current settings allow; return their URIs."""
+        opened = []
+        for uri, held in list(self.held.items()):
+            if self.open(uri, held.text, held.language, held.version, held.encoding).checked:
+                opened.append(uri)
+        return opened
 
     def close(self, uri: str) -> None:
         """Forget a document (its dismissals stay)."""
         self.documents.pop(uri, None)
         self.skipped.pop(uri, None)
+        self.held.pop(uri, None)
         self.remote.pop(uri, None)
         self.cursors.pop(uri, None)
         self._shown.pop(uri, None)
 
     def change(self, uri: str, edits: Iterable[Edit], version: int) -> EditResult | None:
-        """Apply protocol edits to an open document; return what changed."""
-        doc = self.documents.get(uri)
+        """Apply protocol edits to an open document; return what changed (None: not checked).
+
+        A skipped document's text is kept current too, and it is checked again as soon
+        as it fits under maxDocumentSize; one that grows over it is skipped.
+        """
+        doc = self.documents.get(uri) or self.held.get(uri)
         if doc is None:
             return None
         total = EditResult()
@@ -165,16 +184,22 @@ class Session:
                 mapper = doc.mapper
                 start = mapper.offset(rng[0], rng[1])
                 end = mapper.offset(rng[2], rng[3])
-                if end > start:
+                if end > start and uri in self.documents:
                     self._note_accepted(uri, start, end, text)
                 result = doc.apply_edit(start, end, text, version)
                 self.cursors[uri] = start + len(text)
             total.full = total.full or result.full
             total.changed = result.changed if result.full else total.changed + result.changed
-        if len(doc) > self.settings.max_document_size:
-            self.close(uri)
-            self.skipped[uri] = "grew over nudge.maxDocumentSize"
-        return total
+        size = len(doc)
+        if uri in self.documents:
+            if size > self.settings.max_document_size:
+                self._hold(PlainText.sharing(doc), "grew over nudge.maxDocumentSize")
+                return None
+            return total
+        fits = size <= self.settings.max_document_size and "maxDocumentSize" in self.skipped[uri]
+        if fits and self.open(uri, doc.text, doc.language, doc.version, doc.encoding).checked:
+            return EditResult(self.documents[uri].prose_blocks(), True)
+        return None
 
     # Findings -------------------------------------------------------------------
     def local_findings(self, block: Block) -> list[Finding]:

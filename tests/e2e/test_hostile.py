@@ -1,7 +1,8 @@
-"""End to end at the edges: planted state, hostile team files and odd settings."""
+"""End to end at the edges: planted state, exclusions, live settings, hostile arguments."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import time
@@ -11,7 +12,7 @@ import diskcache
 import pytest
 from lsprotocol import types
 
-from .conftest import nudge_server, open_and_wait
+from .conftest import nudge_server, open_and_wait, wait_for_publish
 from .test_claude import (
     claude_env,
     fake,  # noqa: F401 - the fake Claude fixture
@@ -115,3 +116,125 @@ async def test_only_boolean_true_trusts_a_workspace(workspace, tmp_path, fake, t
         )
         assert await until(status, lambda p: get_attr(p, "state") == "offline")
     assert fake.requests == []
+
+
+# Settings and commands that change while the server runs ----------------------
+def change(client, uri: str, version: int, text: str) -> None:
+    """Replace a document's whole text."""
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            [types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+def configure(client, settings) -> None:
+    """Push new editor settings."""
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"nudge": settings})
+    )
+
+
+async def test_lowered_budget_stops_claude_at_once(workspace, tmp_path, fake):  # noqa: F811
+    uri = (workspace / "a.md").as_uri()
+    async with nudge_server(workspace, tmp_path / "cache", FAST, env=claude_env(fake)) as client:
+        status = statuses(client)
+        await open_and_wait(client, uri, TEXT)
+        await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="nudge.reviewDocument", arguments=[uri])
+        )
+        await until_published(client, uri, lambda ds: any(d.data["critic"] == "claude" for d in ds))
+        sent = len(fake.requests)
+        configure(client, {**FAST, "dailyTokenBudget": 1})
+        change(client, uri, 2, TEXT + "\nThey made a decision in order to win.\n")
+        await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="nudge.reviewDocument", arguments=[uri])
+        )
+        assert await until(status, lambda p: get_attr(p, "state") == "budget")
+    assert len(fake.requests) == sent
+
+
+async def test_stale_configuration_answer_loses(workspace, tmp_path):
+    answers = [[{"minConfidence": 1.0}], [{"minConfidence": 0.1, "debounceMs": 20}]]
+    first_asked, second_asked, release = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    calls = []
+
+    async def configuration(params):
+        calls.append(params)
+        if len(calls) == 1:
+            first_asked.set()
+            await release.wait()
+            return answers[0]  # the older question, answered last
+        second_asked.set()
+        return answers[1]
+
+    def install(client):
+        client.protocol.fm.features[types.WORKSPACE_CONFIGURATION] = configuration
+
+    uri = (workspace / "a.md").as_uri()
+    async with nudge_server(workspace, tmp_path / "cache", before_initialize=install) as client:
+        await asyncio.wait_for(first_asked.wait(), 10)
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={}))
+        await asyncio.wait_for(second_asked.wait(), 10)
+        release.set()
+        diagnostics = await asyncio.wait_for(open_and_wait(client, uri, TEXT), 10)
+    assert diagnostics  # minConfidence 1.0 would hide everything
+
+
+async def test_infinite_command_arguments_are_refused_politely(workspace, tmp_path):
+    uri = (workspace / "a.md").as_uri()
+    async with nudge_server(workspace, tmp_path / "cache", FAST) as client:
+        diagnostics = await open_and_wait(client, uri, TEXT)
+        target = diagnostics[0]
+        for args in ([uri, float("inf"), 1, "r"], [uri, 0, float("nan"), target.data["rule"]]):
+            await asyncio.wait_for(
+                client.workspace_execute_command_async(
+                    types.ExecuteCommandParams(command="nudge.dismiss", arguments=args)
+                ),
+                10,
+            )
+        bad = types.Diagnostic(target.range, "x", source="nudge",
+                               data={**target.data, "start": float("inf")})  # fmt: skip
+        actions = await asyncio.wait_for(
+            client.text_document_code_action_async(
+                types.CodeActionParams(
+                    text_document=types.TextDocumentIdentifier(uri),
+                    range=target.range,
+                    context=types.CodeActionContext(diagnostics=[bad]),
+                )
+            ),
+            10,
+        )
+        assert actions is None
+        assert any("malformed" in m.message for m in client.messages)
+
+
+async def test_debug_log_never_carries_document_text(workspace, tmp_path, capfd):
+    uri = (workspace / "a.md").as_uri()
+    secret = "Quuxington writes tests in order to sleep well.\n"
+    async with nudge_server(
+        workspace, tmp_path / "cache", FAST, args=("--log-level", "DEBUG")
+    ) as c:
+        assert await open_and_wait(c, uri, secret)
+        await wait_for_publish(
+            c, uri, lambda: change(c, uri, 2, secret + "\nMore of Quuxington.\n")
+        )
+    err = capfd.readouterr().err
+    assert "DEBUG" in err
+    assert "Quuxington" not in err and "in order to" not in err
+
+
+async def test_skipped_documents_come_back(workspace, tmp_path):
+    uri = (workspace / "a.md").as_uri()
+    big = "In order to go. " * 200
+    async with nudge_server(workspace, tmp_path / "cache", {**FAST, "maxDocumentSize": 1000}) as c:
+        c.text_document_did_open(
+            types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "markdown", 1, big))
+        )
+        shrunk = await wait_for_publish(c, uri, lambda: change(c, uri, 2, TEXT))
+        assert shrunk, "a document shrunk under maxDocumentSize is checked again"
+        gone = await wait_for_publish(c, uri, lambda: configure(c, {**FAST, "languages": []}))
+        assert gone == []
+        back = await wait_for_publish(c, uri, lambda: configure(c, FAST))
+        assert back, "a document whose language is enabled again is checked again"
