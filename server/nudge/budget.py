@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
+import math
 import time
 from collections import deque
 from collections.abc import Callable
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from nudge.critics.models import model_spec
+from nudge.safe_io import read_small_file, write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,13 @@ class RateLimiter:
         self._starts.append(now)
 
 
+def _is_amount(value: Any) -> bool:
+    """Tell whether `value` is a finite, non-negative number (not a boolean)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return (isinstance(value, int) or math.isfinite(value)) and 0 <= value < 10**15
+
+
 def local_day() -> str:
     """Return today's date in local time, the budget's day key."""
     return time.strftime("%Y-%m-%d")
@@ -142,14 +150,21 @@ class DailyBudget:
         self._day, self._tokens, self._cost = today(), 0, 0.0
         self._load()
 
+    def set_limits(self, token_limit: int, cost_limit_usd: float) -> None:
+        """Change the limits while running; they apply to the next request."""
+        self.token_limit, self.cost_limit_usd = token_limit, cost_limit_usd
+
     def _load(self) -> None:
         if self.path is None or not self.path.exists():
             return
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = json.loads(read_small_file(self.path, 4096).decode("utf-8"))
             if data.get("day") == self._day:
-                self._tokens, self._cost = int(data["tokens"]), float(data["cost_usd"])
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+                tokens, cost = data["tokens"], data["cost_usd"]
+                if not all(_is_amount(v) for v in (tokens, cost)):
+                    raise ValueError("tokens and cost_usd must be finite, non-negative numbers")
+                self._tokens, self._cost = int(tokens), float(cost)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             log.warning("budget file %s unreadable (%s); starting the day at zero", self.path, exc)
 
     def _roll(self) -> None:
@@ -166,9 +181,7 @@ class DailyBudget:
             data = {"day": self._day, "tokens": self._tokens, "cost_usd": round(self._cost, 6)}
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = self.path.with_suffix(".tmp")
-                tmp.write_text(json.dumps(data), encoding="utf-8")
-                os.replace(tmp, self.path)
+                write_atomically(self.path, json.dumps(data).encode(), 0o600)
             except OSError as exc:
                 log.warning("cannot save the budget file %s (%s)", self.path, exc)
 
@@ -180,6 +193,8 @@ class DailyBudget:
     def exhausted(self) -> bool:
         """Tell whether either daily limit has been reached."""
         tokens, cost = self.spent()
+        if not all(_is_amount(v) for v in (self.token_limit, self.cost_limit_usd)):
+            return True  # a limit that is not a number never switches the cap off
         return bool(
             (self.token_limit and tokens >= self.token_limit)
             or (self.cost_limit_usd and cost >= self.cost_limit_usd)

@@ -20,11 +20,12 @@ from pathlib import Path
 
 from nudge import baseline
 from nudge.engine import document_context, visible_findings
+from nudge.exclude import is_path_excluded
 from nudge.formats import WRITERS, finding_json, severity_of, write_json, write_sarif, write_text
 from nudge.languages import LANGUAGES, canonical_language, language_for_path
 from nudge.model import Finding
 from nudge.segment import split_blocks
-from nudge.settings import TEAM_FILE, Settings, is_excluded, load_settings
+from nudge.settings import TEAM_FILE, Settings, load_settings
 from nudge.usage import epilog, language_list
 
 __all__ = [  # the writers moved to nudge.formats; importing them from here still works
@@ -159,13 +160,7 @@ def iter_files(paths: list[str], settings: Settings, root: Path) -> Iterator[tup
 
 def excluded(path: Path, settings: Settings, root: Path) -> bool:
     """Tell whether `exclude` globs (relative to `root`) rule `path` out."""
-    if not settings.exclude:
-        return False
-    try:
-        relative = path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        relative = path.as_posix()
-    return is_excluded(relative, settings.exclude)
+    return is_path_excluded(path, root, settings.exclude)
 
 
 def decode_text(data: bytes) -> tuple[str, str]:

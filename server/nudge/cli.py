@@ -15,11 +15,23 @@ LSP_EXIT = [
 ]
 
 
+# These log whole protocol messages and HTTP bodies at INFO or DEBUG, document text included;
+# Nudge's own log lines carry lengths, offsets and hashes, never the text.
+TEXT_LOGGERS = ("pygls", "anthropic", "httpx", "httpcore")
+
+
+def configure_logging(level: str) -> None:
+    """Log to stderr at `level`, but only warnings from libraries that log document text."""
+    logging.basicConfig(level=level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # fmt: skip
+    for name in TEXT_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
 def _lsp(args: argparse.Namespace) -> int:
     from nudge.lsp.server import create_server
 
-    logging.basicConfig(level=args.log_level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # fmt: skip
+    configure_logging(args.log_level)
     server = create_server()
     if args.tcp is not None:
         server.start_tcp(args.host, args.tcp)

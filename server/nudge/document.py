@@ -30,8 +30,13 @@ class EditResult:
     added: list[Block] = field(default_factory=list)
 
 
-class Document:
-    """A text document with incremental segmentation."""
+class PlainText:
+    """A document's text and line index, kept current edit by edit, without blocks.
+
+    This is all Nudge keeps of a document it skips (too large, excluded, a language
+    not enabled), so the document can be checked again when it shrinks or settings
+    change, without the editor reopening it.
+    """
 
     def __init__(self, uri: str, text: str, language: str, version: int = 0, encoding: str = UTF16):
         self.uri = uri
@@ -41,7 +46,13 @@ class Document:
         self.buffer = ChunkedText(text)
         self._text: str | None = text
         self.lines = LineIndex(text)
-        self._resegment_all()
+
+    @classmethod
+    def sharing(cls, other: PlainText) -> PlainText:
+        """Return a PlainText over another document's buffer and line index (no copy)."""
+        plain = cls(other.uri, "", other.language, other.version, other.encoding)
+        plain.buffer, plain.lines, plain._text = other.buffer, other.lines, None
+        return plain
 
     @property
     def text(self) -> str:
@@ -53,16 +64,44 @@ class Document:
     def __len__(self) -> int:
         return len(self.buffer)
 
+    @property
+    def mapper(self) -> PositionMapper:
+        """Return a position mapper over the current text."""
+        return PositionMapper(self.buffer, self.encoding, self.lines)
+
+    def _splice(self, start: int, end: int, new_text: str, version: int) -> None:
+        self.buffer.replace(start, end, new_text)
+        self._text = None
+        self.version = version
+        self.lines.edit(self.buffer, start, end, len(new_text))
+
+    def replace_all(self, text: str, version: int) -> EditResult:
+        """Replace the whole text (a full-sync change)."""
+        self.buffer = ChunkedText(text)
+        self._text = text
+        self.version = version
+        self.lines = LineIndex(text)
+        return EditResult([], True)
+
+    def apply_edit(self, start: int, end: int, new_text: str, version: int) -> EditResult:
+        """Replace text[start:end] with `new_text`."""
+        start = max(0, min(start, len(self.buffer)))
+        self._splice(start, max(start, min(end, len(self.buffer))), new_text, version)
+        return EditResult()
+
+
+class Document(PlainText):
+    """A text document with incremental segmentation."""
+
+    def __init__(self, uri: str, text: str, language: str, version: int = 0, encoding: str = UTF16):
+        super().__init__(uri, text, language, version, encoding)
+        self._resegment_all()
+
     def _resegment_all(self) -> None:
         blocks = segment(self.text, self.language).blocks
         self._blocks = blocks
         self._starts = ShiftedOffsets(b.start for b in blocks)
         self._cached: list[Block] | None = blocks
-
-    @property
-    def mapper(self) -> PositionMapper:
-        """Return a position mapper over the current text."""
-        return PositionMapper(self.buffer, self.encoding, self.lines)
 
     def blocks(self) -> list[Block]:
         """Return all regions (prose and opaque) with current start offsets."""
@@ -109,10 +148,7 @@ class Document:
 
     def replace_all(self, text: str, version: int) -> EditResult:
         """Replace the whole text (a full-sync change)."""
-        self.buffer = ChunkedText(text)
-        self._text = text
-        self.version = version
-        self.lines = LineIndex(text)
+        super().replace_all(text, version)
         self._resegment_all()
         prose = [b for b in self._blocks if is_prose(b)]
         return EditResult(prose, True, [], prose)
@@ -135,10 +171,7 @@ class Document:
         lo = starts[first] if first > 0 else 0
         hi = starts[last] if last < n else length
         delta = len(new_text) - (end - start)
-        self.buffer.replace(start, end, new_text)
-        self._text = None
-        self.version = version
-        self.lines.edit(self.buffer, start, end, len(new_text))
+        self._splice(start, end, new_text, version)
         result = segment(self.buffer[lo : hi + delta], self.language, lo)
         if not result.clean:
             self._resegment_all()

@@ -4,8 +4,9 @@ The key hashes the prompt versions, the models, the settings that change what Cl
 is asked, and the block's content hash; so reopening a file or undoing an edit costs
 no tokens, and any prompt or model change misses cleanly. Rows are JSON text only:
 diskcache pickles anything else, and unpickling a tampered cache file can run code,
-so `store.JsonDisk` refuses to write or read pickled rows. A row that is not our JSON is
-deleted and treated as a miss; a cache directory that cannot be opened is recreated.
+so `store.JsonDisk` refuses to write or read pickled or file-backed rows. A row that is
+not our JSON is deleted (with SQL, never touching a file) and treated as a miss; a cache
+directory that cannot be opened is recreated (`store.open_cache`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import shutil
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,7 +23,7 @@ from typing import Any
 import diskcache
 
 from nudge.model import Finding
-from nudge.store import JsonDisk
+from nudge.store import drop_foreign_rows, open_cache
 
 log = logging.getLogger(__name__)
 FORMAT = "nudge-results/1"
@@ -48,12 +48,7 @@ class ResultsCache:
         self._cache = self._open()
 
     def _open(self) -> diskcache.Cache:
-        try:
-            return diskcache.Cache(str(self.directory), disk=JsonDisk, size_limit=self.size_limit)
-        except (sqlite3.DatabaseError, OSError) as exc:
-            log.warning("results cache at %s is unusable (%s); recreating it", self.directory, exc)
-            shutil.rmtree(self.directory, ignore_errors=True)
-            return diskcache.Cache(str(self.directory), disk=JsonDisk, size_limit=self.size_limit)
+        return open_cache(self.directory, log.warning, size_limit=self.size_limit)
 
     def get(self, key: str) -> list[Finding] | None:
         """Return the cached findings for `key`, or None on a miss or a bad row."""
@@ -88,6 +83,7 @@ class ResultsCache:
 
     def _discard(self, key: str) -> None:
         with contextlib.suppress(sqlite3.DatabaseError, OSError):
+            drop_foreign_rows(self._cache)
             self._cache.delete(key)
 
     def close(self) -> None:

@@ -120,8 +120,7 @@ class ReviewService:
     async def update_settings(self, settings: Settings) -> bool:
         """Use new settings; return True when a new critic was built (re-send documents)."""
         old, self.settings = self.settings, settings
-        self.budget.token_limit = settings.daily_token_budget
-        self.budget.cost_limit_usd = settings.daily_cost_budget_usd
+        self.budget.set_limits(settings.daily_token_budget, settings.daily_cost_budget_usd)
         style = self.critic_options.get("style")
         current = style() if callable(style) else style
         same_style = getattr(current, "hash", "") == getattr(

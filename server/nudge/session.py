@@ -23,14 +23,15 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from nudge.critics.terms import with_terms
-from nudge.document import Document, EditResult
+from nudge.document import Document, EditResult, PlainText
 from nudge.engine import visible_findings
+from nudge.exclude import is_path_excluded
 from nudge.languages import canonical_language
 from nudge.model import Block, Finding
 from nudge.outcomes import Life, OutcomeTracker, split_replacement
 from nudge.positions import UTF16
 from nudge.segment import is_prose
-from nudge.settings import TEAM_FILE, SettingsProblem, is_excluded, load_settings
+from nudge.settings import TEAM_FILE, SettingsProblem, load_settings
 from nudge.store import DismissalStore, JsonStore, default_cache_dir
 from nudge.style import StyleGuide, StyleProblem, load_style_guide
 from nudge.telemetry import Telemetry
@@ -91,7 +92,8 @@ class Session:
         self.editor_settings: dict[str, object] = {}
         self.settings, self.problems = load_settings(root)
         self.documents: dict[str, Document] = {}
-        self.skipped: dict[str, str] = {}
+        self.skipped: dict[str, str] = {}  # why each skipped document is skipped
+        self.held: dict[str, PlainText] = {}  # and its current text, to check it again
         if local is None:
             from nudge.critics.local import LocalCritic
 
@@ -143,12 +145,19 @@ class Session:
                 return path.as_posix()
         return uri
 
+    def is_excluded(self, uri: str) -> bool:
+        """Tell whether the exclude patterns cover a document (by either of its paths)."""
+        path = uri_to_path(uri)
+        if path is None:
+            return is_path_excluded(Path(uri), None, self.settings.exclude)
+        return is_path_excluded(path, self.root, self.settings.exclude)
+
     def should_check(self, uri: str, language: str, size: int) -> OpenResult:
         """Tell whether a document is checked under the current settings."""
         language = canonical_language(language)
         if language not in self.settings.languages:
             return OpenResult(False, f"language '{language}' is not enabled")
-        if self.settings.exclude and is_excluded(self.relative_path(uri), self.settings.exclude):
+        if self.is_excluded(uri):
             return OpenResult(False, "excluded by settings")
         if size > self.settings.max_document_size:
             return OpenResult(
@@ -164,11 +173,11 @@ class Session:
         """Open a document; return whether it is checked."""
         result = self.should_check(uri, language, len(text))
         if not result.checked:
-            self.skipped[uri] = result.reason
             self.outcomes.close(uri, None, "withdrawn")
-            self.documents.pop(uri, None)
+            self._hold(PlainText(uri, text, language, version, encoding), result.reason)
             return result
         self.skipped.pop(uri, None)
+        self.held.pop(uri, None)
         language = canonical_language(language)
         before = self.documents.get(uri)
         if before is None:
@@ -179,12 +188,26 @@ class Session:
         self.documents[uri] = Document(uri, text, language, version, encoding)
         return result
 
+    def _hold(self, text: PlainText, reason: str) -> None:
+        self.documents.pop(text.uri, None)
+        self.skipped[text.uri] = reason
+        self.held[text.uri] = text
+
+    def recheck_skipped(self) -> list[str]:
+        """Open every skipped document the current settings allow; return their URIs."""
+        opened = []
+        for uri, held in list(self.held.items()):
+            if self.open(uri, held.text, held.language, held.version, held.encoding).checked:
+                opened.append(uri)
+        return opened
+
     def close(self, uri: str) -> None:
         """Forget a document (its dismissals stay); what it still showed ends `closed`."""
         doc = self.documents.get(uri)
         self.outcomes.close(uri, doc.text if doc is not None else None)
         self.documents.pop(uri, None)
         self.skipped.pop(uri, None)
+        self.held.pop(uri, None)
         self.remote.pop(uri, None)
         self._visible.pop(uri, None)
         self.cursors.pop(uri, None)
@@ -195,8 +218,12 @@ class Session:
             self.close(uri)
 
     def change(self, uri: str, edits: Iterable[Edit], version: int) -> EditResult | None:
-        """Apply protocol edits to an open document; return what changed."""
-        doc = self.documents.get(uri)
+        """Apply protocol edits to an open document; return what changed (None: not checked).
+
+        A skipped document's text is kept current too, and it is checked again as soon
+        as it fits under maxDocumentSize; one that grows over it is skipped.
+        """
+        doc = self.documents.get(uri) or self.held.get(uri)
         if doc is None:
             return None
         total = EditResult()
@@ -209,14 +236,23 @@ class Session:
                 mapper = doc.mapper
                 start = mapper.offset(rng[0], rng[1])
                 end = mapper.offset(rng[2], rng[3])
-                self.outcomes.edit(uri, start, end, text)
+                if uri in self.documents:
+                    self.outcomes.edit(uri, start, end, text)
                 result = doc.apply_edit(start, end, text, version)
                 self.cursors[uri] = start + len(text)
             _combine(total, result)
-        if len(doc) > self.settings.max_document_size:
-            self.close(uri)
-            self.skipped[uri] = "grew over nudge.maxDocumentSize"
-        return total
+        size = len(doc)
+        if uri in self.documents:
+            if size > self.settings.max_document_size:
+                self.outcomes.close(uri, None, "withdrawn")
+                self._hold(PlainText.sharing(doc), "grew over nudge.maxDocumentSize")
+                return None
+            return total
+        fits = size <= self.settings.max_document_size and "maxDocumentSize" in self.skipped[uri]
+        if fits and self.open(uri, doc.text, doc.language, doc.version, doc.encoding).checked:
+            prose = self.documents[uri].prose_blocks()
+            return EditResult(prose, True, [], prose)
+        return None
 
     # Findings -------------------------------------------------------------------
     def local_findings(self, block: Block) -> list[Finding]:

@@ -11,6 +11,7 @@ reported by key (and line, for the team file) and that key alone falls back.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import sys
 from collections.abc import Mapping
@@ -18,8 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nudge.exclude import pattern_problem
 from nudge.languages import LANGUAGE_IDS
 from nudge.model import ALL_CATEGORIES
+from nudge.safe_io import inside, read_small_file
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -27,6 +30,9 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 TEAM_FILE = ".nudge.toml"
+TEAM_FILE_LIMIT = 1_000_000  # bytes; a team file is a few lines
+MAX_LIST = 1000
+MAX_ITEM = 1000
 SEVERITIES = ("error", "warning", "information", "hint")
 TRIGGERS = ("onType", "onSave", "manual")
 EFFORTS = ("auto", "low", "medium", "high", "xhigh", "max")
@@ -76,7 +82,11 @@ class Settings:
     )
     exclude: list[str] = field(
         default_factory=list,
-        metadata=_doc("Glob patterns (relative to the workspace) of files never checked or sent."),
+        metadata=_doc(
+            "Patterns (.gitignore syntax, relative to the workspace) of files never checked "
+            "or sent; the editor's patterns add to the team's.",
+            globs=True,
+        ),
     )
     ignored_phrases: list[str] = field(
         default_factory=list,
@@ -206,19 +216,24 @@ class SettingsProblem:
     key: str
     message: str
     line: int | None = None
+    outcome: str = "using the default"
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source
-        return f"{where}: setting '{self.key}': {self.message}; using the default"
+        return f"{where}: setting '{self.key}': {self.message}; {self.outcome}"
 
 
 def _check_number(value: Any, kind: type, meta: Mapping[str, Any]) -> str | None:
+    """Return what is wrong with a number, comparing before any conversion can overflow."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return f"expected a number, got {type(value).__name__}"
-    if kind is int and not float(value).is_integer():
-        return "expected a whole number"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"expected a finite number, got {value}"
     if ("lo" in meta and value < meta["lo"]) or ("hi" in meta and value > meta["hi"]):
-        return f"expected a value from {meta.get('lo')} to {meta.get('hi')}, got {value}"
+        shown = value if abs(value) < 10**20 else "a number that large"
+        return f"expected a value from {meta.get('lo')} to {meta.get('hi')}, got {shown}"
+    if kind is int and isinstance(value, float) and not value.is_integer():
+        return "expected a whole number"
     return None
 
 
@@ -244,6 +259,10 @@ def _convert(name: str, value: Any) -> tuple[Any, str | None]:
     if isinstance(default, list):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return None, "expected a list of strings"
+        if len(value) > MAX_LIST or any(len(v) > MAX_ITEM for v in value):
+            return None, f"expected at most {MAX_LIST} items of at most {MAX_ITEM} characters"
+        if meta.get("globs") and (problem := pattern_problem(value)):
+            return None, problem
         bad = [v for v in value if choices and v not in choices]
         if bad:
             return (
@@ -356,27 +375,43 @@ def _key_lines(text: str) -> dict[str, int]:
     return lines
 
 
-def read_team_file(path: Path) -> tuple[dict[str, Any], dict[str, int], list[SettingsProblem]]:
-    """Read a `.nudge.toml`; return its values, their line numbers and any problems.
+def read_team_text(path: Path) -> str | None:
+    """Return a team file's text (a BOM dropped), None if absent; raise if unsafe or unreadable.
 
-    Settings may sit at the top level or under a `[nudge]` table.
+    Only a regular file of at most TEAM_FILE_LIMIT bytes inside the workspace (the
+    file's folder) is read: a link to a device, a FIFO or a file elsewhere is refused.
     """
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}, {}, []
-    except (OSError, UnicodeDecodeError) as exc:
-        return {}, {}, [SettingsProblem(source, "*", f"cannot read the file ({exc})")]
+    if not path.is_symlink() and not path.exists():
+        return None
+    if not inside(path, path.parent):
+        raise OSError(f"{path} points outside the workspace")
+    return read_small_file(path, TEAM_FILE_LIMIT).decode("utf-8-sig")
+
+
+def parse_team_text(text: str, source: str) -> tuple[dict[str, Any], list[SettingsProblem]]:
+    """Parse a team file's TOML; settings may sit at the top level or under `[nudge]`."""
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, ValueError) as exc:
         match = re.search(r"line (\d+)", str(exc))
         line = int(match.group(1)) if match else None
-        return {}, {}, [SettingsProblem(source, "*", f"not valid TOML ({exc})", line)]
+        return {}, [SettingsProblem(source, "*", f"not valid TOML ({exc})", line)]
     if isinstance(data.get("nudge"), dict):
         data = {**{k: v for k, v in data.items() if k != "nudge"}, **data["nudge"]}
-    return data, _key_lines(text), []
+    return data, []
+
+
+def read_team_file(path: Path) -> tuple[dict[str, Any], dict[str, int], list[SettingsProblem]]:
+    """Read a `.nudge.toml`; return its values, their line numbers and any problems."""
+    source = str(path)
+    try:
+        text = read_team_text(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        return {}, {}, [SettingsProblem(source, "*", f"cannot read the file ({exc})")]
+    if text is None:
+        return {}, {}, []
+    data, problems = parse_team_text(text, source)
+    return data, ({} if problems else _key_lines(text)), problems
 
 
 def load_settings(
@@ -390,44 +425,25 @@ def load_settings(
         problems += read_problems
         settings, found = apply_settings(settings, values, str(root / TEAM_FILE), lines)
         problems += found
+    team_exclude = settings.exclude
     settings, found = apply_settings(settings, editor, "editor settings")
     problems += found
+    if settings.exclude is not team_exclude:
+        settings.exclude, found = _add_exclusions(team_exclude, settings.exclude)
+        problems += found
     return settings, problems
 
 
-def add_ignored_phrase(root: Path, phrase: str) -> Path:
-    """Add `phrase` to `ignored_phrases` in the workspace's team file, keeping the rest.
-
-    The file is edited as text so comments and layout survive; the write goes to a
-    temporary file first and is renamed into place, so a crash loses nothing.
-    """
-    path = root / TEAM_FILE
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    values, _, problems = read_team_file(path)
-    if problems:
-        raise ValueError(str(problems[0]))
-    current = values.get("ignored_phrases", [])
-    if not isinstance(current, list):
-        raise ValueError(f"{path}: 'ignored_phrases' is not a list; fix it by hand first")
-    if phrase in current:
-        return path
-    new_list = "ignored_phrases = [" + ", ".join(_toml_string(p) for p in [*current, phrase]) + "]"
-    pattern = re.compile(r"^ignored_phrases\s*=\s*\[[^\]]*\]", re.MULTILINE)
-    if current or pattern.search(text):
-        text = pattern.sub(lambda _m: new_list, text, count=1)
-    elif "[nudge]" in text:
-        text = text.replace("[nudge]", "[nudge]\n" + new_list, 1)
-    else:
-        text = new_list + "\n" + text
-    tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path
-
-
-def _toml_string(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
+def _add_exclusions(team: list[str], editor: list[str]) -> tuple[list[str], list[SettingsProblem]]:
+    """Return the team's exclusions plus the editor's; the editor cannot re-include a file."""
+    negations = [p for p in editor if p.lstrip().startswith("!")]
+    added = [p for p in editor if p not in negations and p not in team]
+    why = "cannot re-include files the team excludes"
+    problems = [
+        SettingsProblem("editor settings", "exclude", f"'{p}' {why}", outcome="ignored")
+        for p in negations
+    ]
+    return [*team, *added], problems
 
 
 def describe_settings() -> list[dict[str, Any]]:
@@ -437,41 +453,3 @@ def describe_settings() -> list[dict[str, Any]]:
         default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
         out.append({"key": camel(name), "toml": name, "default": default, **dict(f.metadata)})
     return out
-
-
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    out = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out) + "$")
-
-
-def is_excluded(relative_path: str, patterns: list[str]) -> bool:
-    """Tell whether a workspace-relative POSIX path matches any exclude glob.
-
-    `*` matches within one folder, `**` across folders; a pattern without a slash
-    matches the file name in any folder, as .gitignore does.
-    """
-    name = relative_path.rsplit("/", 1)[-1]
-    for pattern in patterns:
-        target = relative_path if "/" in pattern.strip("/") else name
-        if _glob_regex(pattern.strip("/")).match(target) or _glob_regex(pattern).match(
-            relative_path
-        ):
-            return True
-    return False

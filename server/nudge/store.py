@@ -1,11 +1,14 @@
 """Local storage on diskcache that never unpickles, and the dismissal store.
 
 diskcache pickles any value that is not str, bytes, int or float, and unpickles
-such rows when read back; a cache directory another process can write to would
-then run code (there is an open advisory about it). `JsonDisk` stores only text
-values, refuses to write anything else, and refuses to read a pickled row: the row
-is treated as missing. `open_cache` recreates a corrupt cache directory, moving
-the old one aside, and says so.
+such rows when read back; it also keeps long values in files named by the row, and
+reads or deletes whatever file a row names, absolute paths and `../` included. A
+cache directory another process can write to would then run code or delete files.
+`JsonDisk` stores only text values, always inline in the database, and refuses to
+read any other row; rows Nudge could not have written are dropped with SQL alone,
+never through diskcache's file clean-up, and no path from the database is opened.
+`open_cache` recreates a corrupt cache directory, moving the old one aside, and
+falls back to a temporary folder (with a warning) when the folder cannot be used.
 
 Dismissals are kept per document and matched fuzzily: a dismissed finding stays
 dismissed when the same words, in the same category, appear with much the same
@@ -18,6 +21,7 @@ import contextlib
 import json
 import logging
 import sqlite3
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import diskcache
-from diskcache.core import MODE_PICKLE
+from diskcache.core import MODE_RAW
 from rapidfuzz import fuzz
 
 from nudge.model import Finding
@@ -38,11 +42,16 @@ CONTEXT_MATCH = 75.0
 
 
 class PickledRowError(ValueError):
-    """A cache row holds a pickle, which Nudge never reads."""
+    """A cache row holds a pickle or names a file, which Nudge never reads."""
+
+
+# Rows Nudge wrote itself: a text key, a text value inline, no file. Anything else
+# was planted (diskcache would unpickle it, or open or delete the file it names).
+_FOREIGN_ROWS = f"raw != 1 OR mode != {MODE_RAW} OR filename IS NOT NULL"
 
 
 class JsonDisk(diskcache.Disk):
-    """A diskcache Disk that stores text keys and text values only, and never unpickles."""
+    """A diskcache Disk for text keys and text values kept in the database, never in files."""
 
     def put(self, key: Any) -> tuple[Any, bool]:
         """Store keys only as strings."""
@@ -57,36 +66,61 @@ class JsonDisk(diskcache.Disk):
         return super().get(key, raw)
 
     def store(self, value: Any, read: bool, key: Any = diskcache.core.UNKNOWN) -> Any:
-        """Store values only as (JSON) text."""
-        if type(value) is not str:
+        """Store values only as (JSON) text, inline in the database however long."""
+        if type(value) is not str or read:
             raise TypeError(f"cache values must be JSON text, not {type(value).__name__}")
-        return super().store(value, read, key)
+        return 0, MODE_RAW, None, value
 
-    def fetch(self, mode: int, filename: str, value: Any, read: bool) -> Any:
-        """Return stored text; refuse a pickled or binary row."""
-        if mode == MODE_PICKLE:
-            raise PickledRowError("refusing to unpickle a cache value")
-        data = super().fetch(mode, filename, value, read)
-        if not isinstance(data, str):
-            raise PickledRowError("cache value is not text")
-        return data
+    def fetch(self, mode: int, filename: str | None, value: Any, read: bool) -> Any:
+        """Return stored text; refuse a pickled, binary or file-backed row unread."""
+        if mode != MODE_RAW or filename is not None or not isinstance(value, str):
+            raise PickledRowError("refusing a cache row Nudge did not write")
+        return value
+
+    def remove(self, file_path: str) -> None:
+        """Delete nothing: Nudge stores no files, so a file name in a row was planted."""
 
 
-def open_cache(directory: Path, warn: Callable[[str], None] = log.warning) -> diskcache.Cache:
-    """Open a JSON-only cache at `directory`, recreating it if it is corrupt."""
+def drop_foreign_rows(cache: diskcache.Cache) -> int:
+    """Delete, with SQL alone, every row Nudge could not have written; return how many."""
+    with cache.transact():  # diskcache has no public call for raw SQL
+        return cache._sql(f"DELETE FROM Cache WHERE {_FOREIGN_ROWS}").rowcount
+
+
+def _make(directory: Path, warn: Callable[[str], None], **settings: Any) -> diskcache.Cache:
+    cache = diskcache.Cache(str(directory), disk=JsonDisk, **settings)
+    if dropped := drop_foreign_rows(cache):
+        warn(f"Ignored {dropped} pickled or file-naming row(s) in {directory}; Nudge never "
+             "unpickles them or opens the files they name.")  # fmt: skip
+    return cache
+
+
+def open_cache(
+    directory: Path, warn: Callable[[str], None] = log.warning, **settings: Any
+) -> diskcache.Cache:
+    """Open a JSON-only cache at `directory`; recreate it if corrupt, else use a temporary one."""
     try:
-        cache = diskcache.Cache(str(directory), disk=JsonDisk)
-        cache.check(fix=False)
-        return cache
-    except (sqlite3.DatabaseError, OSError, PickledRowError) as exc:
-        aside = directory.with_name(f"{directory.name}.corrupt-{int(time.time())}")
-        try:
+        return _make(directory, warn, **settings)
+    except (sqlite3.DatabaseError, OSError) as exc:
+        problem = exc
+    aside = directory.with_name(f"{directory.name}.corrupt-{int(time.time())}")
+    try:
+        if directory.is_dir() and not directory.is_symlink():
             directory.rename(aside)
-            where = f"moved to {aside}"
-        except OSError:
-            where = "could not be moved aside"
-        warn(f"Nudge's cache at {directory} was unreadable ({exc}); {where}, starting afresh.")
-        return diskcache.Cache(str(directory), disk=JsonDisk)
+            return _warned(warn, _make(directory, warn, **settings),
+                           f"Nudge's cache at {directory} was unreadable ({problem}); "
+                           f"moved to {aside}, starting afresh.")  # fmt: skip
+    except (sqlite3.DatabaseError, OSError) as exc:
+        problem = exc
+    fallback = Path(tempfile.mkdtemp(prefix="nudge-"))
+    return _warned(warn, _make(fallback, warn, **settings),
+                   f"Nudge cannot keep its state at {directory} ({problem}); using {fallback} "
+                   "for this session, so dismissals and cached results will not last.")  # fmt: skip
+
+
+def _warned(warn: Callable[[str], None], cache: diskcache.Cache, message: str) -> diskcache.Cache:
+    warn(message)
+    return cache
 
 
 class JsonStore:
@@ -104,7 +138,7 @@ class JsonStore:
         with contextlib.suppress(OSError):
             self.directory.rename(aside)
         self.warn(f"Nudge's cache at {self.directory} was corrupt ({exc}); starting afresh.")
-        self.cache = diskcache.Cache(str(self.directory), disk=JsonDisk)
+        self.cache = open_cache(self.directory, self.warn)
 
     def get(self, key: str) -> Any:
         """Return the JSON value at `key`, or None if absent or unreadable."""
@@ -112,7 +146,7 @@ class JsonStore:
             raw = self.cache.get(key)
         except PickledRowError:
             self.warn(f"Ignored a pickled row in {self.directory}; Nudge never unpickles.")
-            self.cache.delete(key)
+            drop_foreign_rows(self.cache)
             return None
         except sqlite3.DatabaseError as exc:
             self._recover(exc)
@@ -137,6 +171,7 @@ class JsonStore:
     def delete_prefix(self, prefix: str) -> int:
         """Delete every key starting with `prefix`; return how many went."""
         count = 0
+        drop_foreign_rows(self.cache)
         for key in list(self.cache.iterkeys()):
             if isinstance(key, str) and key.startswith(prefix):
                 count += bool(self.cache.delete(key))

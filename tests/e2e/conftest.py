@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +23,19 @@ async def nudge_server(
     settings: dict[str, Any] | None = None,
     env: dict[str, str] | None = None,
     initialization_options: dict[str, Any] | None = None,
+    args: tuple[str, ...] = (),
+    before_initialize: Callable[[LanguageClient], None] | None = None,
 ) -> AsyncIterator[LanguageClient]:
     """Run `python -m nudge lsp` over stdio for the duration of the block."""
     server_env = {k: v for k, v in os.environ.items() if k != "ANTHROPIC_API_KEY"}
     server_env.update({"NUDGE_CACHE_DIR": str(cache), **(env or {})})
     config = ClientServerConfig(
-        server_command=[sys.executable, "-m", "nudge", "lsp"], server_env=server_env
+        server_command=[sys.executable, "-m", "nudge", "lsp", *args], server_env=server_env
     )
     client = await config.start()
     client.set_configuration(settings or {}, section="nudge")
+    if before_initialize is not None:
+        before_initialize(client)
     await client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities("visual-studio-code"),

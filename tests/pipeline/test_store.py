@@ -38,7 +38,7 @@ def test_pickled_row_is_refused_and_deleted(tmp_path, caplog):
     plain.close()
     cache = ResultsCache(directory)
     assert cache.get(key) is None
-    assert "unreadable" in caplog.text
+    assert "pickled" in caplog.text
     assert cache.get(key) is None  # deleted, so now a plain miss
     with pytest.raises(TypeError):
         cache._cache.set(key, pickle.dumps(1))
@@ -58,7 +58,7 @@ def test_corrupt_directory_is_recreated(tmp_path, caplog):
     cache = ResultsCache(directory)
     cache.put("k", [F])
     assert cache.get("k") == [F]
-    assert "recreating" in caplog.text
+    assert "starting afresh" in caplog.text
     with sqlite3.connect(directory / "cache.db") as db:
         assert db.execute("select count(*) from Cache").fetchone()[0] == 1
 
@@ -99,3 +99,24 @@ def test_telemetry_whitelist_and_summary(tmp_path):
         **{k: 0 for k in ("ignored", "edited", "closed", "withdrawn")},
         "acceptance_rate": 0.5,
     }
+
+
+@pytest.mark.parametrize("mode", [3, 4])  # diskcache's text and pickle file modes
+def test_planted_results_row_never_touches_the_named_file(tmp_path, mode):
+    import diskcache
+
+    outside = tmp_path / "precious.txt"
+    outside.write_text("keep me")
+    directory = tmp_path / "c"
+    key = cache_key({}, "h")
+    plain = diskcache.Cache(str(directory))
+    plain.set(key, "x")
+    plain.close()
+    with sqlite3.connect(directory / "cache.db") as db:
+        db.execute("UPDATE Cache SET filename = ?, mode = ?", (str(outside), mode))
+    cache = ResultsCache(directory)
+    assert cache.get(key) is None
+    cache.put(key, [F])
+    assert cache.get(key) == [F]
+    cache.close()
+    assert outside.read_text() == "keep me"

@@ -81,3 +81,22 @@ def test_corrupt_budget_file_starts_at_zero(tmp_path):
     path = tmp_path / "budget.json"
     path.write_text("not json")
     assert DailyBudget(10, 0.0, path).spent() == (0, 0.0)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        '{"day": "D", "tokens": 1e999, "cost_usd": 0.5}',
+        '{"day": "D", "tokens": 10, "cost_usd": NaN}',
+        '{"day": "D", "tokens": -5, "cost_usd": 0.5}',
+        '{"day": "D", "tokens": 1' + "0" * 400 + ', "cost_usd": 0.5}',
+        '{"day": "D", "tokens": 10, "cost_usd": "x"}',
+        '["not", "an", "object"]',
+    ],
+)
+def test_bad_budget_row_starts_the_day_at_zero(tmp_path, row):
+    path = tmp_path / "budget.json"
+    path.write_text(row)
+    budget = DailyBudget(100, 1.0, path, today=lambda: "D")
+    assert budget.spent() == (0, 0.0)
+    assert not budget.exhausted()

@@ -136,3 +136,19 @@ def test_edits_in_one_notification_net_out_blocks_added_then_removed(session):
         before - Counter(b.hash for b in result.removed) + Counter(b.hash for b in result.added)
         == after
     )
+
+
+def test_symlinked_folder_cannot_escape_its_exclusion(tmp_path):
+    root = tmp_path / "ws"
+    (root / "private").mkdir(parents=True)
+    (root / "private" / "a.md").write_text("secret")
+    (root / "linked").symlink_to(root / "private")
+    (root / "elsewhere").mkdir()
+    (root / "view").symlink_to(root / "elsewhere")
+    (root / ".nudge.toml").write_text('exclude = ["linked/**", "private/"]\n')
+    s = Session(root, tmp_path / "cache")
+    for name in ("linked/a.md", "private/a.md"):
+        assert not s.open((root / name).as_uri(), "In order to go.", "markdown").checked, name
+    (root / ".nudge.toml").write_text('exclude = ["elsewhere/"]\n')
+    s.reload_settings()
+    assert not s.open((root / "view" / "b.md").as_uri(), "In order to go.", "markdown").checked

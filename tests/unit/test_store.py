@@ -82,3 +82,43 @@ def test_killed_writer_keeps_committed_dismissals(tmp_path):
     subprocess.run([sys.executable, "-c", code, str(tmp_path / "c")], check=False)
     store = DismissalStore(JsonStore(tmp_path / "c"))
     assert store.is_dismissed("doc", TEXT, _finding(TEXT, "think outside the box"))
+
+
+def _plant(directory, key, mode, filename):
+    """Write a row with diskcache's default Disk, then point its `filename` elsewhere."""
+    import sqlite3
+
+    plain = diskcache.Cache(str(directory))
+    plain.set(key, {"evil": "payload"} if mode == "pickle" else "text")
+    plain.close()
+    with sqlite3.connect(directory / "cache.db") as db:
+        db.execute(
+            "UPDATE Cache SET filename = ?, mode = ? WHERE key = ?",
+            (str(filename), 4 if mode == "pickle" else 3, key),
+        )
+
+
+@pytest.mark.parametrize("mode", ["pickle", "text"])
+def test_planted_filename_is_never_read_or_deleted(tmp_path, mode):
+    outside = tmp_path / "precious.txt"
+    outside.write_text("keep me")
+    directory = tmp_path / "c"
+    _plant(directory, "dismissed:doc", mode, outside)
+    _plant(directory, "dismissed:rel", mode, "../precious.txt")
+    warnings = []
+    store = JsonStore(directory, warnings.append)
+    assert store.get("dismissed:doc") is None
+    assert store.get("dismissed:rel") is None
+    store.delete_prefix("dismissed:")
+    store.set("dismissed:doc", [1])
+    assert store.get("dismissed:doc") == [1]
+    store.close()
+    assert outside.read_text() == "keep me"
+
+
+def test_large_values_stay_in_the_database(tmp_path):
+    store = JsonStore(tmp_path / "c")
+    store.set("big", ["x" * 100_000])
+    assert store.get("big") == ["x" * 100_000]
+    files = [p for p in (tmp_path / "c").rglob("*") if p.is_file() and "cache.db" not in p.name]
+    assert files == []

@@ -8,6 +8,7 @@ warning naming the key.
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from lsprotocol import types
@@ -16,7 +17,8 @@ from nudge.lsp import claude_bridge
 from nudge.lsp.convert import code_actions, to_edits
 from nudge.lsp.server import NudgeServer
 from nudge.session import Session
-from nudge.settings import TEAM_FILE, add_ignored_phrase
+from nudge.settings import TEAM_FILE
+from nudge.team_file import add_ignored_phrase
 from nudge.telemetry import read_events, summarize
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,9 @@ def initialize(ls: NudgeServer, params: types.InitializeParams) -> None:
         params.initialization_options if isinstance(params.initialization_options, dict) else {}
     )
     editor = options.get("settings", options if "settings" not in options else None)
-    ls.trusted = options.get("trusted", True) is not False
+    # A client without workspace trust sends nothing; one that sends anything but true
+    # (a string "false", 0, null) gets the untrusted, offline behaviour.
+    ls.trusted = options.get("trusted", True) is True
     encoding = ls.workspace.position_encoding or "utf-16"
     ls.encoding = str(getattr(encoding, "value", encoding))
     ls.session = Session(
@@ -46,7 +50,11 @@ async def initialized(ls: NudgeServer, params: types.InitializedParams) -> None:
     """Pull editor settings, then show any start-up warnings."""
     await pull_configuration(ls)
     if ls.bridge is None and ls.session is not None:
-        ls.bridge = claude_bridge.start(ls)
+        try:
+            ls.bridge = claude_bridge.start(ls)
+        except Exception as exc:  # state problems cost Claude, never the local findings
+            log.exception("cannot start Claude reviews")
+            ls.warn(f"Nudge could not start Claude reviews ({exc}); local suggestions only.")
     ls.flush_messages()
     ls.configured = True
     reopen_all(ls)
@@ -54,16 +62,25 @@ async def initialized(ls: NudgeServer, params: types.InitializedParams) -> None:
 
 
 async def pull_configuration(ls: NudgeServer) -> None:
-    """Ask the client for the `nudge` section, if it supports configuration requests."""
+    """Ask the client for the `nudge` section, if it supports configuration requests.
+
+    Answers can arrive out of order; only the answer to the latest question (and no
+    answer older than settings pushed since) is applied.
+    """
     workspace = ls.client_capabilities.workspace
     if ls.session is None or not (workspace and workspace.configuration):
         return
+    ls.config_generation += 1
+    asked = ls.config_generation
     try:
         result = await ls.workspace_configuration_async(
             types.ConfigurationParams(items=[types.ConfigurationItem(section="nudge")])
         )
     except Exception as exc:  # a client may refuse; settings stay as they were
         log.warning("workspace/configuration failed: %s", exc)
+        return
+    if asked != ls.config_generation:
+        log.info("ignored a stale workspace/configuration answer")
         return
     section = result[0] if result else None
     if section is not None:
@@ -79,12 +96,19 @@ async def did_change_configuration(
         return
     pushed = params.settings.get("nudge") if isinstance(params.settings, dict) else None
     if isinstance(pushed, dict):
+        ls.config_generation += 1  # answers to earlier questions are now stale
         for problem in ls.session.reload_settings(pushed):
             ls.warn(str(problem))
     else:
         await pull_configuration(ls)
+    await settings_changed(ls)
+
+
+async def settings_changed(ls: NudgeServer) -> None:
+    """Hand new settings to Claude's side (models, pace, budget) and re-check every document."""
+    assert ls.session is not None
     if ls.bridge is not None:
-        await ls.bridge.settings_changed(ls.session.settings)
+        await ls.bridge.settings_changed(ls.session.settings)  # budget limits included
     reopen_all(ls)
 
 
@@ -97,6 +121,9 @@ def reopen_all(ls: NudgeServer) -> None:
         if not result.checked:
             ls.clear(uri)
             warn_skipped(ls, uri, result.reason)
+        if ls.bridge is not None:
+            ls.bridge.open(uri)
+    for uri in session.recheck_skipped():
         if ls.bridge is not None:
             ls.bridge.open(uri)
     ls.publish_all()
@@ -143,14 +170,14 @@ def did_change(ls: NudgeServer, params: types.DidChangeTextDocumentParams) -> No
         ls.bridge.edit(uri, result, session.cursors.get(uri))
 
 
-def did_save(ls: NudgeServer, params: types.DidSaveTextDocumentParams) -> None:
+async def did_save(ls: NudgeServer, params: types.DidSaveTextDocumentParams) -> None:
     """Note the save for Claude's onSave trigger; re-read the team file when it is saved."""
     if ls.bridge is not None:
         ls.bridge.saved(params.text_document.uri)
     if ls.session is not None and params.text_document.uri.endswith("/" + TEAM_FILE):
         for problem in ls.session.reload_settings():
             ls.warn(str(problem))
-        reopen_all(ls)
+        await settings_changed(ls)
 
 
 def did_close(ls: NudgeServer, params: types.DidCloseTextDocumentParams) -> None:
@@ -175,19 +202,33 @@ def code_action(ls: NudgeServer, params: types.CodeActionParams) -> list[types.C
         if diagnostic.source != "nudge" or not isinstance(data, dict):
             continue
         try:
-            finding = session.locate(uri, int(data["start"]), int(data["end"]), str(data["rule"]))
+            start, end = offset_arg(data["start"]), offset_arg(data["end"])
         except (KeyError, TypeError, ValueError):
+            ls.warn("Nudge: ignored a code action request with malformed diagnostic data.")
             continue
+        finding = session.locate(uri, start, end, str(data.get("rule")))
         if finding is not None:
             actions += code_actions(uri, doc.version, doc.mapper, finding, diagnostic)
     return actions or None
+
+
+def offset_arg(value: Any) -> int:
+    """Return a client-sent offset as an int; refuse booleans, fractions, NaN and Infinity."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"expected an offset, got {type(value).__name__}")
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        raise ValueError(f"expected a whole offset, got {value}")
+    if not 0 <= value <= 2**53:
+        raise ValueError(f"offset {value} out of range")
+    return int(value)
 
 
 def _finding_args(ls: NudgeServer, args: tuple[Any, ...]) -> tuple[Session, str, Any] | None:
     session = ls.session
     try:
         uri, start, end, rule = args
-        finding = session.locate(str(uri), int(start), int(end), str(rule)) if session else None
+        start, end = offset_arg(start), offset_arg(end)
+        finding = session.locate(str(uri), start, end, str(rule)) if session else None
     except (TypeError, ValueError):
         ls.warn(f"Nudge: ignored a command with malformed arguments {list(args)!r}.")
         return None
@@ -205,7 +246,7 @@ def dismiss(ls: NudgeServer, *args: Any) -> None:
         ls.publish(uri)
 
 
-def ignore_phrase(ls: NudgeServer, *args: Any) -> None:
+async def ignore_phrase(ls: NudgeServer, *args: Any) -> None:
     """Add a phrase to the team's `.nudge.toml` and re-publish everything."""
     session = ls.session
     if session is None or len(args) != 2 or not isinstance(args[1], str) or not args[1].strip():
@@ -222,7 +263,7 @@ def ignore_phrase(ls: NudgeServer, *args: Any) -> None:
     session.note_ignored(args[1].strip())
     for problem in session.reload_settings():
         ls.warn(str(problem))
-    ls.publish_all()
+    await settings_changed(ls)
 
 
 def clear_dismissals(ls: NudgeServer, *args: Any) -> int:

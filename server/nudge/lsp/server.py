@@ -68,6 +68,7 @@ class NudgeServer(LanguageServer):
         self.pending_messages: list[tuple[types.MessageType, str]] | None = []
         self.published: dict[str, int] = {}
         self.configured = False
+        self.config_generation = 0  # bumped per configuration question or push
         self.bridge: ClaudeBridge | None = None
 
     def state_dir(self) -> Path:
