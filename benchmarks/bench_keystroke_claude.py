@@ -26,7 +26,7 @@ from lsprotocol import types
 
 from _corpus import DEFAULT_CORPUS, big_document
 from nudge.budget import DailyBudget
-from nudge.lsp import handlers
+from nudge.lsp import documents
 from nudge.lsp.claude_bridge import ClaudeBridge
 from nudge.lsp.server import NudgeServer
 from nudge.results_cache import ResultsCache
@@ -54,7 +54,6 @@ def percentile(values: list[float], q: float) -> float:
 def server(cache: Path, text: str, uri: str) -> NudgeServer:
     ls = NudgeServer(cache)
     ls.protocol.notify = lambda *a, **k: None  # the JSON-RPC write is not ours to time
-    ls.protocol.client_capabilities = types.ClientCapabilities()
     ls.session = Session(None, cache)
     ls.session.settings.max_document_size = 10 * len(text)
     ls.configured, ls.pending_messages = True, None
@@ -95,7 +94,7 @@ async def run(size: int, edits: int, corpus: Path) -> dict:
                     )],
                 )  # fmt: skip
                 t0 = time.perf_counter()
-                handlers.did_change(ls, params)
+                documents.did_change(ls, params)
                 t1 = time.perf_counter()
                 for _ in range(3):
                     await asyncio.sleep(0)

@@ -29,7 +29,7 @@ def configure_logging(level: str) -> None:
 
 
 def _lsp(args: argparse.Namespace) -> int:
-    from nudge.lsp.server import create_server
+    from nudge.lsp.app import create_server
 
     configure_logging(args.log_level)
     server = create_server()

@@ -6,7 +6,7 @@ import asyncio
 
 from lsprotocol import types
 
-from .conftest import nudge_server, open_and_wait, wait_for_publish
+from .conftest import PUBLISH, nudge_server, open_and_wait, wait_for_publish
 
 TEXT = "# Notes\n\n😀 In order to win, we must think outside the box.\n\nAll good.\n"
 FAST = {"debounceMs": 20}
@@ -148,3 +148,27 @@ async def test_bad_team_file_warns_with_key_and_line(workspace, tmp_path):
         assert diagnostics  # defaults used for min_confidence
         warnings = [m.message for m in client.messages]
         assert any("min_confidence" in w and ":1" in w for w in warnings), warnings
+
+
+async def test_a_team_file_problem_is_warned_once_across_reloads(workspace, tmp_path):
+    team = workspace / ".nudge.toml"
+    team.write_text('min_confidence = "high"\n')
+    uri = (workspace / "f.md").as_uri()
+    async with nudge_server(workspace, tmp_path / "cache") as client:
+        await open_and_wait(client, uri, TEXT)
+        for _ in range(3):  # saving the team file reloads it; the problem is still there
+            waiter = client.protocol.wait_for_notification_async(PUBLISH)
+            client.text_document_did_save(
+                types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(team.as_uri()))
+            )
+            await waiter
+        warnings = [m.message for m in client.messages if "min_confidence" in m.message]
+        assert len(warnings) == 1, warnings
+        team.write_text('min_confidence = "high"\ndebounce_ms = "slow"\n')  # a new one is told
+        waiter = client.protocol.wait_for_notification_async(PUBLISH)
+        client.text_document_did_save(
+            types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(team.as_uri()))
+        )
+        await waiter
+        warnings = [m.message for m in client.messages if "setting '" in m.message]
+        assert len(warnings) == 2 and "debounce_ms" in warnings[-1], warnings

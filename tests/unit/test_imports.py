@@ -92,3 +92,34 @@ def test_importing_the_whole_core_loads_neither_library():
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
     assert json.loads(done.stdout) == []
+
+
+def test_no_import_cycles_among_module_level_imports():
+    """Module-level `nudge.*` imports form no cycle (the protocol layer included)."""
+    graph: dict[str, set[str]] = {}
+    modules = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+    for name, path in modules.items():
+        targets = set()
+        for target, at_top in imported(path.read_text(encoding="utf-8"), package_name(path)):
+            if not at_top or not target.startswith("nudge"):
+                continue
+            # `from nudge.lsp import documents` names a module; `from nudge.x import f` not.
+            targets.add(target if target in modules else target.rsplit(".", 1)[0])
+        graph[name] = {t for t in targets if t in modules and t != name}
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                raise AssertionError(" -> ".join([*path[path.index(nxt) :], nxt]))
+            if nxt not in state:
+                visit(nxt)
+        path.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)

@@ -204,8 +204,7 @@ class ClaudeBridge:
 
     # Work-done progress -----------------------------------------------------------
     def _supports_progress(self) -> bool:
-        window = self.ls.client_capabilities.window
-        return bool(window and window.work_done_progress)
+        return self.ls.features.work_done_progress
 
     def _begin_progress(self, blocks: int) -> None:
         if not self._supports_progress():

@@ -2,8 +2,8 @@
 
 Nudge keeps its own copy of each document (`nudge.document`), so pygls's document
 store is bypassed: the protocol subclass below forwards open/change/close straight
-to Nudge's handlers. Those handlers only update the session and arm a debounce
-timer; findings are computed and published when the writer pauses.
+to Nudge's handlers (`nudge.lsp.app` registers them). They only update the session and
+arm a debounce timer; findings are computed and published when the writer pauses.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Generator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +56,24 @@ class NudgeProtocol(LanguageServerProtocol):
         yield from self._forward(types.TEXT_DOCUMENT_DID_CLOSE, params)
 
 
+@dataclass(frozen=True)
+class ClientFeatures:
+    """What the client can do, resolved once at `initialize`."""
+
+    configuration: bool = False  # answers workspace/configuration
+    work_done_progress: bool = False  # shows server-started progress
+
+    @classmethod
+    def of(cls, capabilities: types.ClientCapabilities | None) -> ClientFeatures:
+        """Read the few capabilities Nudge uses."""
+        workspace = capabilities.workspace if capabilities else None
+        window = capabilities.window if capabilities else None
+        return cls(
+            configuration=bool(workspace and workspace.configuration),
+            work_done_progress=bool(window and window.work_done_progress),
+        )
+
+
 class NudgeServer(LanguageServer):
     """The language server; all state lives here or in its session."""
 
@@ -70,6 +89,8 @@ class NudgeServer(LanguageServer):
         self.configured = False
         self.config_generation = 0  # bumped per configuration question or push
         self.bridge: ClaudeBridge | None = None
+        self.features = ClientFeatures()
+        self._warned: set[str] = set()
 
     def state_dir(self) -> Path:
         """Return the folder for Nudge's caches, budget and telemetry."""
@@ -90,6 +111,19 @@ class NudgeServer(LanguageServer):
             self.pending_messages.append((types.MessageType.Info, message))
         else:
             self.window_show_message(types.ShowMessageParams(types.MessageType.Info, message))
+
+    def apply_settings(self, editor: dict[str, object] | None = None) -> None:
+        """Re-read the team file (and editor settings, if given), warning each problem once.
+
+        The same typo in `.nudge.toml` is reported when it first appears, not again at
+        every reload; a problem that was fixed and comes back is reported again.
+        """
+        if self.session is None:
+            return
+        problems = {str(p) for p in self.session.reload_settings(editor)}
+        for problem in sorted(problems - self._warned):
+            self.warn(problem)
+        self._warned = problems
 
     def flush_messages(self) -> None:
         """Send the messages queued during start-up."""
@@ -170,12 +204,3 @@ class NudgeServer(LanguageServer):
         if params.root_path:
             return Path(params.root_path)
         return None
-
-
-def create_server(cache_dir: Path | None = None) -> NudgeServer:
-    """Return a server with every handler registered."""
-    from nudge.lsp import handlers
-
-    server = NudgeServer(cache_dir)
-    handlers.register(server)
-    return server
