@@ -5,6 +5,11 @@ splice, line index, re-segment the touched region) and, separately, re-critiquin
 the edited paragraph with the local critic. Targets: handler median <= 1 ms and
 p99 <= 5 ms; re-critique <= 2 ms.
 
+Two odd shapes follow, each timed as a whole keystroke publish (edit, findings,
+diagnostics in UTF-16): a 97 KB line holding one non-ASCII character, and a
+paragraph made of nothing but 7,200 findings. Both should cost time linear in
+their size, not in size times findings.
+
     python benchmarks/bench_did_change.py [--size 1000000] [--edits 2000]
 """
 
@@ -21,13 +26,43 @@ from pathlib import Path
 from lsprotocol import types
 
 from _corpus import DEFAULT_CORPUS, big_document
-from nudge.lsp.convert import to_edits
+from nudge.lsp.convert import to_diagnostic, to_edits
 from nudge.session import Session
 
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def keystroke_publish_ms(session: Session, uri: str, repeat: int) -> float:
+    """Type `repeat` characters at the end of line 0; return the median publish time (ms)."""
+    times = []
+    for version in range(2, 2 + repeat):
+        doc = session.documents[uri]
+        line, char = doc.mapper.position(len(doc.text.split("\n", 1)[0]))
+        params = [types.TextDocumentContentChangePartial(
+            range=types.Range(types.Position(line, char), types.Position(line, char)), text="e"
+        )]  # fmt: skip
+        t0 = time.perf_counter()
+        session.change(uri, to_edits(params), version)
+        mapper = session.documents[uri].mapper
+        [to_diagnostic(mapper, f, "information") for f in session.findings(uri)]
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def odd_shapes(cache: Path) -> dict[str, float]:
+    """Time a keystroke publish on a long non-ASCII line and on a paragraph of findings."""
+    session = Session(None, cache / "odd")
+    long_line = "Caf\u00e9 " + "We write tests in order to sleep well at night. " * 2000 + "\n"
+    findings = "In order to win. " * 7200 + "\n"
+    out = {}
+    for name, text in (("long_line_97kb_non_ascii", long_line), ("findings_7200", findings)):
+        uri = f"file:///bench/{name}.md"
+        session.open(uri, text, "markdown", 1)
+        out[f"{name}_publish_ms"] = round(keystroke_publish_ms(session, uri, 5), 1)
+    return out
 
 
 def main() -> None:
@@ -82,6 +117,7 @@ def main() -> None:
             "recritique_median_ms": round(statistics.median(critique), 3),
             "recritique_p99_ms": round(percentile(critique, 0.99), 3),
         }
+        report.update(odd_shapes(Path(cache)))
     for key, value in report.items():
         print(f"{key:>22}: {value}")
     if args.json:

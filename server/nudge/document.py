@@ -140,11 +140,24 @@ class Document(PlainText):
         return None
 
     def _blank_before(self, index: int) -> bool:
-        """Tell whether a blank line separates block `index` from the one before (old text)."""
-        before = self._blocks[index - 1]
+        """Tell whether segmentation can restart at block `index` (old text).
+
+        It can after a blank line, unless the block is indented: an indented block
+        may belong to what comes before it across the blank line (a directive's body,
+        the literal block after `::`, a list item's continuation).
+        """
+        before, block = self._blocks[index - 1], self._blocks[index]
         gap = self.buffer[self._starts[index - 1] + len(before.text) : self._starts[index]]
         breaks = gap.count("\n") + gap.count("\r") - gap.count("\r\n")
-        return breaks >= 2 and before.kind != "list_item"
+        return breaks >= 2 and before.kind != "list_item" and block.text[:1] not in (" ", "\t")
+
+    def _front_matter_opener(self) -> str | None:
+        """Return the first line's front matter marker (`---` or `+++`) in Markdown, if any."""
+        if self.language != "markdown":
+            return None
+        head = self.buffer[0:4096]
+        first = head.splitlines()[0].strip() if head else ""
+        return first if first in ("---", "+++") else None
 
     def replace_all(self, text: str, version: int) -> EditResult:
         """Replace the whole text (a full-sync change)."""
@@ -165,6 +178,12 @@ class Document(PlainText):
         first = max(0, starts.bisect_right(start) - 2)
         while first > 0 and not self._blank_before(first):
             first -= 1
+        # Front matter runs from offset 0 to its closing line: while the first line
+        # opens it and nothing closes it yet, any edit may add the closing line.
+        opener = self._front_matter_opener()
+        had_front_matter = n > 0 and self._blocks[0].kind == "frontmatter"
+        if opener and not had_front_matter:
+            first = 0
         last = min(n, starts.bisect_right(end) + 1)
         while last < n and not self._blank_before(last):
             last += 1
@@ -173,6 +192,12 @@ class Document(PlainText):
         delta = len(new_text) - (end - start)
         self._splice(start, end, new_text, version)
         result = segment(self.buffer[lo : hi + delta], self.language, lo)
+        if first == 0 and (new_opener := self._front_matter_opener()):
+            found = bool(result.blocks) and result.blocks[0].kind == "frontmatter"
+            # Without a closing line in the window, one may lie past it, unless the old
+            # text (the same opener, never closed) had none anywhere.
+            if not found and (had_front_matter or new_opener != opener):
+                result.clean = False
         if not result.clean:
             self._resegment_all()
             prose = [b for b in self._blocks if is_prose(b)]

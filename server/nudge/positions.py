@@ -120,23 +120,58 @@ class LineIndex:
         self._starts.replace(first, last, new, new_len - (old_end - start))
 
 
-def _units(ch: str, encoding: str) -> int:
-    code = ord(ch)
-    if encoding == UTF16:
-        return 2 if code > 0xFFFF else 1
-    if encoding == UTF8:
-        return 1 if code < 0x80 else 2 if code < 0x800 else 3 if code < 0x10000 else 4
-    return 1
+_WIDE = {
+    UTF16: re.compile("[\U00010000-\U0010ffff]"),  # two UTF-16 code units each
+    UTF8: re.compile("[^\x00-\x7f]"),  # two to four bytes each
+}
+
+
+class LineUnits:
+    """Columns of one line in an encoding's units, found by bisection.
+
+    Only characters wider than one unit are listed (found once per line by a regex,
+    so a 100 KB line with one emoji costs one scan, not one per position).
+    """
+
+    __slots__ = ("_columns", "_extra", "_starts", "length")
+
+    def __init__(self, line_text: str, encoding: str = UTF16) -> None:
+        self.length = len(line_text)
+        self._columns: list[int] = []  # column of each wide character
+        self._starts: list[int] = []  # its first unit
+        self._extra: list[int] = []  # units beyond one, up to and including it
+        pattern = _WIDE.get(encoding)
+        if pattern is None or line_text.isascii():
+            return
+        extra = 0
+        for match in pattern.finditer(line_text):
+            column = match.start()
+            width = 2 if encoding == UTF16 else len(match.group().encode("utf-8", "surrogatepass"))
+            self._columns.append(column)
+            self._starts.append(column + extra)
+            extra += width - 1
+            self._extra.append(extra)
+
+    def units(self, column: int) -> int:
+        """Return the units before code-point `column`."""
+        k = bisect.bisect_left(self._columns, column)
+        return column + (self._extra[k - 1] if k else 0)
+
+    def column(self, units: int) -> int:
+        """Return the column at `units`; inside a wide character round up; clamp to the end."""
+        k = bisect.bisect_left(self._starts, units)
+        if k:
+            before = self._extra[k - 2] if k > 1 else 0
+            end = self._starts[k - 1] + self._extra[k - 1] - before + 1
+            if units < end:  # inside character k - 1
+                return self._columns[k - 1] + 1
+        column = units - (self._extra[k - 1] if k else 0)
+        return max(0, min(column, self.length))
 
 
 def column_to_units(line_text: str, column: int, encoding: str = UTF16) -> int:
     """Convert a code-point column within a line to the encoding's units."""
-    prefix = line_text[:column]
-    if encoding == UTF32 or prefix.isascii():
-        return len(prefix)
-    if encoding == UTF16:
-        return len(prefix) + sum(1 for ch in prefix if ord(ch) > 0xFFFF)
-    return len(prefix.encode("utf-8", "surrogatepass"))
+    return LineUnits(line_text, encoding).units(max(0, min(column, len(line_text))))
 
 
 def units_to_column(line_text: str, units: int, encoding: str = UTF16) -> int:
@@ -145,14 +180,7 @@ def units_to_column(line_text: str, units: int, encoding: str = UTF16) -> int:
     A position inside a surrogate pair or multi-byte sequence rounds up to the
     next character; a position past the line's end is clamped to the end.
     """
-    if encoding == UTF32 or line_text.isascii():
-        return max(0, min(units, len(line_text)))
-    seen = 0
-    for column, ch in enumerate(line_text):
-        if seen >= units:
-            return column
-        seen += _units(ch, encoding)
-    return len(line_text)
+    return LineUnits(line_text, encoding).column(units)
 
 
 class PositionMapper:
@@ -166,20 +194,25 @@ class PositionMapper:
         self.text = text
         self.encoding = encoding
         self.index = index or LineIndex(str(text))
+        self._lines: dict[int, LineUnits] = {}
 
-    def _line_text(self, line: int) -> str:
-        start = self.index.line_start(line)
-        end = (
-            self.index.line_start(line + 1) if line + 1 < self.index.line_count else len(self.text)
-        )
-        return self.text[start:end].rstrip("\r\n")
+    def _line(self, line: int) -> LineUnits:
+        """Return the units of a line, measured once per mapper (the text must not change)."""
+        units = self._lines.get(line)
+        if units is None:
+            start = self.index.line_start(line)
+            count = self.index.line_count
+            end = self.index.line_start(line + 1) if line + 1 < count else len(self.text)
+            text = self.text[start:end].rstrip("\r\n")
+            units = self._lines[line] = LineUnits(text, self.encoding)
+        return units
 
     def position(self, offset: int) -> tuple[int, int]:
         """Return the (line, character) of a code-point offset."""
         offset = max(0, min(offset, len(self.text)))
         line = self.index.line_of(offset)
-        start = self.index.line_start(line)
-        return line, column_to_units(self._line_text(line), offset - start, self.encoding)
+        units = self._line(line)
+        return line, units.units(min(offset - self.index.line_start(line), units.length))
 
     def offset(self, line: int, character: int) -> int:
         """Return the code-point offset of a (line, character) position, clamped."""
@@ -187,8 +220,7 @@ class PositionMapper:
             return 0
         if line >= self.index.line_count:
             return len(self.text)
-        start = self.index.line_start(line)
-        return start + units_to_column(self._line_text(line), character, self.encoding)
+        return self.index.line_start(line) + self._line(line).column(character)
 
 
 class ChunkedText:

@@ -91,3 +91,28 @@ def test_chunked_text_matches_plain_string(monkeypatch):
         assert chunked[a:b] == text[a:b]
     assert str(chunked) == text
     assert str(ChunkedText("")) == ""
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8", "utf-32"])
+def test_line_units_match_a_plain_count(encoding):
+    from nudge.positions import column_to_units, units_to_column
+
+    rng = random.Random(encoding)
+    alphabet = ["a", " ", "é", "中", "😀", "\U0001f9ea", "z"]
+    for _ in range(200):
+        line = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        width = {"utf-16": 2, "utf-8": 0, "utf-32": 4}[encoding]
+
+        def units(prefix, width=width):
+            if encoding == "utf-8":
+                return len(prefix.encode("utf-8"))
+            return len(prefix.encode("utf-16-le" if width == 2 else "utf-32-le")) // width
+
+        for column in range(len(line) + 1):
+            u = units(line[:column])
+            assert column_to_units(line, column, encoding) == u
+            assert units_to_column(line, u, encoding) == column
+        for u in range(units(line) + 3):
+            column = units_to_column(line, u, encoding)
+            assert units(line[:column]) >= min(u, units(line))  # rounds up inside a character
+            assert column == 0 or units(line[: column - 1]) < u

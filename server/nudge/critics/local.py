@@ -11,6 +11,7 @@ vanishing, so thresholds in settings decide. Overlapping candidates keep the lon
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 
@@ -211,10 +212,14 @@ class LocalCritic:
             finding = self._finding(block, start, end, quoted, candidates)
             if finding is not None:
                 findings.append(finding)
+        taken: dict[str, _Spans] = {}
+        for f in findings:
+            taken.setdefault(f.category, _Spans()).add(f.start, f.end)
         for hit in hits:  # a lexicon phrase on the same words says it more precisely
-            same = (f for f in findings if f.category == hit.category)
-            if all(hit.end <= f.start or hit.start >= f.end for f in same):
+            same = taken.setdefault(hit.category, _Spans())
+            if same.free(hit.start, hit.end):
                 findings.append(self._hit_finding(block, hit, quoted))
+                same.add(hit.start, hit.end)
         return sorted(findings, key=lambda f: (f.start, f.end))
 
     def _hit_finding(self, block: Block, hit: Hit, quoted: list[tuple[int, int]]) -> Finding:
@@ -342,8 +347,29 @@ def _longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Keep the longest of overlapping spans (earliest on ties), one per region, by start."""
     if len(spans) == 1:
         return spans
-    kept: list[tuple[int, int]] = []
+    kept = _Spans()
     for start, end in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
-        if all(end <= s or start >= e for s, e in kept):
-            kept.append((start, end))
-    return sorted(kept)
+        if kept.free(start, end):
+            kept.add(start, end)
+    return list(zip(kept.starts, kept.ends, strict=True))
+
+
+class _Spans:
+    """Disjoint spans kept sorted, so testing a new one for overlap costs a bisection."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def free(self, start: int, end: int) -> bool:
+        """Tell whether [start, end) overlaps no kept span."""
+        i = bisect.bisect_right(self.starts, start)
+        if i and self.ends[i - 1] > start:
+            return False
+        return i == len(self.starts) or self.starts[i] >= end
+
+    def add(self, start: int, end: int) -> None:
+        """Keep [start, end), which must be free."""
+        i = bisect.bisect_right(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
