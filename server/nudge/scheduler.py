@@ -1,128 +1,48 @@
 """When blocks go to Claude: debounce, settle, batch, cap, cancel, and stay in budget.
 
-The protocol layer tells the scheduler what each open document looks like after every
-change (`update_document`: its blocks and where the writer is typing) and when it was
-saved; the scheduler decides when to spend tokens. A block is sent once it has
-*settled*: the writer paused for `debounce_ms` and is no longer inside it, or its text
-ends a sentence (once per paragraph while the writer stays in it; after that only
-leaving it or an `idle_settle` pause sends it again). With `trigger = "onSave"` blocks
-wait for `saved`, with `"manual"` for `review_now`. Settled blocks of all documents
-are batched into one request up to `batch_token_cap` estimated tokens; at most
-`max_requests_in_flight` requests run and at most `requests_per_minute` start. A
-request whose blocks have all been edited away is cancelled; any result for a block
-that no longer exists is not delivered (but is cached, as it is content-addressed).
-The results cache is consulted first, so reopening a document or undoing an edit costs
+The protocol layer tells the scheduler what each open document looks like: all its
+blocks on open (`update_document`), then each edit as the blocks it took out and put in
+and the block the writer is typing in (`edit_document`; `pending.py` keeps the counts),
+and when it was saved; the scheduler decides when to spend tokens. Findings are handed
+on raw: thresholds are applied later, once, by `engine.visible_findings`. A block is
+sent once it has *settled*: the writer paused for `debounce_ms` and is no longer inside
+it, or its text ends a sentence (once per paragraph while the writer stays in it; after
+that only leaving it or an `idle_settle` pause sends it again). With `trigger =
+"onSave"` blocks wait for `saved`, with `"manual"` for `review_now`. Settled blocks of
+all documents are batched into one request up to `batch_token_cap` estimated tokens; at
+most `max_requests_in_flight` requests run and at most `requests_per_minute` start. A
+request whose blocks have all been edited away is cancelled; any result for a block that
+no longer exists is not delivered (but is cached, as it is content-addressed). The
+results cache is consulted first, so reopening a document or undoing an edit costs
 nothing. After a failure or when the daily budget is spent the scheduler pauses Claude
 and says so through `on_event`; the protocol layer keeps serving local findings.
 
-Time comes from an injectable `Clock`; `VirtualClock` lets tests and the typing-replay
-benchmark run minutes of typing in milliseconds without a single real sleep.
+Time comes from an injectable `Clock` (`clock.py`); `VirtualClock` lets tests and the
+typing-replay benchmark run minutes of typing in milliseconds without a real sleep.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import heapq
-import itertools
 import logging
-import re
-import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from nudge.budget import DailyBudget, RateLimiter
+from nudge.clock import Clock, SystemClock, VirtualClock
 from nudge.critics.base import Critic, CritiqueRequest, DocumentContext
 from nudge.model import Block, Finding
+from nudge.pending import PendingDocument, ends_sentence, estimate_tokens, worth_sending
 from nudge.results_cache import ResultsCache, cache_key
 from nudge.settings import Settings
 from nudge.telemetry import Telemetry
 
+__all__ = ["Clock", "Scheduler", "SchedulerEvent", "Status", "SystemClock", "VirtualClock",
+           "ends_sentence", "estimate_tokens", "worth_sending"]  # fmt: skip
 log = logging.getLogger(__name__)
-_SENTENCE_END = re.compile(r"[.!?][\"'’”)\]*_]*\s*$")
-_WORD = re.compile(r"[^\W\d_]{2,}")
 _EPSILON = 1e-6  # float slack so a timer set for last_edit + debounce finds the block due
-
-
-class Clock(Protocol):
-    """A source of monotonic time in seconds, and a way to wait on it."""
-
-    def now(self) -> float:
-        """Return the current time in seconds."""
-        ...
-
-    async def sleep(self, seconds: float) -> None:
-        """Wait `seconds`."""
-        ...
-
-
-class SystemClock:
-    """The real monotonic clock."""
-
-    def now(self) -> float:
-        """Return the current time in seconds."""
-        return time.monotonic()
-
-    async def sleep(self, seconds: float) -> None:
-        """Wait `seconds` of real time."""
-        await asyncio.sleep(max(0.0, seconds))
-
-
-class VirtualClock:
-    """A clock that moves only when told to, firing sleepers in time order."""
-
-    def __init__(self, start: float = 0.0):
-        self._now = start
-        self._timers: list[tuple[float, int, asyncio.Future[None]]] = []
-        self._seq = itertools.count()
-        self._holds = 0
-
-    def now(self) -> float:
-        """Return the virtual time."""
-        return self._now
-
-    async def sleep(self, seconds: float) -> None:
-        """Wait until the clock has been advanced by `seconds`."""
-        if seconds <= 0:
-            await asyncio.sleep(0)
-            return
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._timers, (self._now + seconds, next(self._seq), future))
-        await future
-
-    @contextlib.contextmanager
-    def hold(self) -> Iterator[None]:
-        """Mark real work (such as HTTP to a local fake) during which time stands still."""
-        self._holds += 1
-        try:
-            yield
-        finally:
-            self._holds -= 1
-
-    async def settle(self) -> None:
-        """Let every runnable task run, waiting out any real work in progress."""
-        while True:
-            for _ in range(20):
-                await asyncio.sleep(0)
-            if not self._holds:
-                return
-            await asyncio.sleep(0.001)
-
-    async def advance(self, seconds: float) -> None:
-        """Move time forward by `seconds`, waking each sleeper at its own moment."""
-        target = self._now + seconds
-        await self.settle()
-        while self._timers and self._timers[0][0] <= target:
-            when, _, future = heapq.heappop(self._timers)
-            if future.done():
-                continue
-            self._now = max(self._now, when)
-            future.set_result(None)
-            await self.settle()
-        self._now = max(self._now, target)
-        await self.settle()
 
 
 @dataclass(frozen=True)
@@ -148,43 +68,6 @@ class Status:
 
 
 @dataclass
-class _Document:
-    uri: str
-    version: int
-    context: DocumentContext
-    blocks: dict[str, Block] = field(default_factory=dict)  # live prose blocks by hash
-    counts: Counter[str] = field(default_factory=Counter)  # live blocks per hash
-    cursor_block: Block | None = None  # the block the writer is typing in
-    last_edit: float = 0.0
-    reviewed_inside: int | None = None
-    # live, worth sending, not yet reviewed; a dict keeps document order for batching
-    todo: dict[str, None] = field(default_factory=dict)
-    done: set[str] = field(default_factory=set)
-    requested: set[str] = field(default_factory=set)
-
-    def add(self, block: Block) -> None:
-        self.counts[block.hash] += 1
-        self.blocks[block.hash] = block
-        if block.hash not in self.done:
-            if worth_sending(block):
-                self.todo[block.hash] = None
-            else:
-                self.done.add(block.hash)
-
-    def remove(self, block_hash: str) -> bool:
-        """Drop one live block with this hash; return True when none is left."""
-        if self.counts[block_hash] > 1:
-            self.counts[block_hash] -= 1
-            return False
-        self.counts.pop(block_hash, None)
-        self.blocks.pop(block_hash, None)
-        self.todo.pop(block_hash, None)
-        self.done.discard(block_hash)
-        self.requested.discard(block_hash)
-        return True
-
-
-@dataclass
 class _Request:
     task: asyncio.Task[None]
     hashes: frozenset[str]
@@ -192,21 +75,6 @@ class _Request:
 
 ResultsCallback = Callable[[str, str, list[Finding]], Awaitable[None]]
 EventCallback = Callable[[SchedulerEvent], None]
-
-
-def estimate_tokens(block: Block) -> int:
-    """Return a rough token count for sending a block (about four characters a token)."""
-    return len(block.masked.strip()) // 4 + 8
-
-
-def worth_sending(block: Block) -> bool:
-    """Tell whether a block has enough prose (three words) to be worth a critique."""
-    return len(_WORD.findall(block.masked)) >= 3
-
-
-def ends_sentence(block: Block) -> bool:
-    """Tell whether a block's text ends with a finished sentence."""
-    return bool(_SENTENCE_END.search(block.text))
 
 
 class Scheduler:
@@ -233,7 +101,7 @@ class Scheduler:
         self.cache, self.budget, self.telemetry = cache, budget, telemetry
         self.failure_cooldown, self.idle_settle = failure_cooldown, idle_settle
         self.limiter = RateLimiter(settings.requests_per_minute)
-        self._docs: dict[str, _Document] = {}
+        self._docs: dict[str, PendingDocument] = {}
         self._inflight: dict[str, _Request] = {}
         self._requests: set[asyncio.Task[None]] = set()
         self._paused_until = 0.0
@@ -265,7 +133,8 @@ class Scheduler:
         """
         doc = self._docs.get(uri)
         if doc is None:
-            doc = self._docs[uri] = _Document(uri, version, context or DocumentContext(uri=uri))
+            context = context or DocumentContext(uri=uri)
+            doc = self._docs[uri] = PendingDocument(uri, version, context)
         removed = list(doc.counts)
         current = {b.hash for b in blocks}
         doc.blocks, doc.counts, doc.todo = {}, Counter(), {}
@@ -300,7 +169,7 @@ class Scheduler:
 
     def _edited(
         self,
-        doc: _Document,
+        doc: PendingDocument,
         version: int,
         context: DocumentContext | None,
         cursor_block: Block | None,
@@ -401,7 +270,7 @@ class Scheduler:
             for w in waits:
                 w.cancel()
 
-    def _settled(self, doc: _Document, block: Block, now: float) -> bool:
+    def _settled(self, doc: PendingDocument, block: Block, now: float) -> bool:
         if block.hash in doc.requested:
             return True
         if self.settings.trigger != "onType":
@@ -427,7 +296,7 @@ class Scheduler:
         now = self.clock.now()
         debounce = self.settings.debounce_ms / 1000
         wake: list[float] = []
-        ready: dict[str, tuple[_Document, Block]] = {}
+        ready: dict[str, tuple[PendingDocument, Block]] = {}
         for doc in list(self._docs.values()):
             if not doc.requested:  # nothing in a document settles before its pause
                 if self.settings.trigger != "onType":
@@ -473,7 +342,9 @@ class Scheduler:
         await self._deliver(block.hash, findings)
         return True
 
-    def _start_requests(self, ready: list[tuple[_Document, Block]], now: float) -> list[float]:
+    def _start_requests(
+        self, ready: list[tuple[PendingDocument, Block]], now: float
+    ) -> list[float]:
         if self.budget is not None and self.budget.exhausted():
             if not self._budget_spent:
                 self._budget_spent = True
