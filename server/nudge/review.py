@@ -52,6 +52,7 @@ from nudge.review_plan import (
 from nudge.review_results import ResultHandling
 from nudge.review_state import PENDING, ReviewStore, sent_id, tally
 from nudge.settings import Settings
+from nudge.style import StyleGuide
 from nudge.telemetry import Telemetry
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -92,6 +93,7 @@ class Review(ResultHandling):
         checkpoint: Callable[[str], None] = lambda step: None,
         language: str | None = None,
         continuing: bool = True,
+        style: StyleGuide | None = None,
     ):
         self.client, self.telemetry, self.progress = client, telemetry, progress
         self.sleep, self.poll_interval, self.limits = sleep, poll_interval, limits
@@ -99,7 +101,7 @@ class Review(ResultHandling):
         self.store = ReviewStore(state_dir)
         # A stored run goes on with the models it was planned with.
         self.settings = run_settings(settings, self.store.run()) if continuing else settings
-        self.critic = review_critic(self.settings, client)
+        self.critic = review_critic(self.settings, client, style)
         self.identity = self.critic.identity()
         self.cache = ResultsCache(Path(state_dir) / "results")
         self.budget = DailyBudget(self.settings.daily_token_budget,

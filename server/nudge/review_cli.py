@@ -45,6 +45,7 @@ from nudge.review_state import ReviewStore, failures_by_file, tally
 from nudge.segment import split_blocks
 from nudge.settings import Settings, load_settings
 from nudge.store import default_cache_dir
+from nudge.style import load_style_guide
 from nudge.telemetry import Telemetry
 
 RESUME = "nudge review --resume"
@@ -260,13 +261,16 @@ def run(args: argparse.Namespace, **review_options: Any) -> int:
         return 2
     bar = Bar()
     telemetry = Telemetry(state / "telemetry.jsonl")
+    style, warning = load_style_guide(root, settings.style_guide)
+    if warning:
+        print(f"nudge: warning: {warning}", file=sys.stderr)
     review = Review(client, settings, state, telemetry=telemetry, progress=bar,
                     poll_interval=args.poll_interval, language=args.language,
-                    continuing=continuing, **review_options)  # fmt: skip
+                    continuing=continuing, style=style, **review_options)  # fmt: skip
     try:
         if not continuing:
             plan = plan_review(args.paths, review.settings, root, review.cache,
-                               language=args.language)  # fmt: skip
+                               language=args.language, style=style)  # fmt: skip
             return _submit(args, review, plan, root, bar)
         if args.cancel:
             print(f"nudge: canceled {review.cancel()} batch(es)", file=sys.stderr)

@@ -36,13 +36,16 @@ from nudge.results_cache import ResultsCache, cache_key
 from nudge.scheduler import estimate_tokens, worth_sending
 from nudge.segment import split_blocks
 from nudge.settings import Settings
+from nudge.style import StyleGuide
 
 CACHE_HIT_SHARE = 0.3  # batch-processing page: cache hits are best-effort, 30-98%
 CRITIQUE_OUTPUT = (300, 30)  # guessed output tokens: per request, plus per block
 GRADE_OUTPUT = (150, 20)
 
 
-def review_critic(settings: Settings, client: Any = None) -> ClaudeCritic:
+def review_critic(
+    settings: Settings, client: Any = None, style: StyleGuide | None = None
+) -> ClaudeCritic:
     """Return the Claude critic with the review models (its caller builds the requests)."""
     return ClaudeCritic(
         client,
@@ -50,12 +53,13 @@ def review_critic(settings: Settings, client: Any = None) -> ClaudeCritic:
         grader_model=settings.review_grader_model,
         effort=settings.effort,
         grader_effort=settings.grader_effort,
+        style=style,
     )
 
 
-def review_identity(settings: Settings) -> dict[str, Any]:
-    """Return the results-cache identity of `nudge review`'s findings."""
-    return review_critic(settings).identity()
+def review_identity(settings: Settings, style: StyleGuide | None = None) -> dict[str, Any]:
+    """Return the results-cache identity of `nudge review`'s findings (house style included)."""
+    return review_critic(settings, style=style).identity()
 
 
 @dataclass(frozen=True)
@@ -130,8 +134,9 @@ def critique_params(critic: ClaudeCritic, batch: Sequence[CritiqueRequest]) -> d
     prompt = load_prompt("critique")
     parts = prompt.render_parts(**render_blocks(batch))
     return critic.caller.request(
-        "critique", critic.model, prompt, parts, CRITIQUE_TOKENS, cache_ttl="1h"
-    )
+        "critique", critic.model, prompt, parts, CRITIQUE_TOKENS, cache_ttl="1h",
+        system=critic.system_blocks("critique"),
+    )  # fmt: skip
 
 
 def grade_params(
@@ -142,8 +147,9 @@ def grade_params(
     """Return the Messages parameters of one grading request: the editor's, cached 1 h."""
     prompt, user = load_prompt("grade"), grade_message(candidates, batch)
     return critic.caller.request(
-        "grade", critic.grader_model, prompt, [user], GRADE_TOKENS, cache_ttl="1h"
-    )
+        "grade", critic.grader_model, prompt, [user], GRADE_TOKENS, cache_ttl="1h",
+        system=critic.system_blocks("grade"),
+    )  # fmt: skip
 
 
 def item_bytes(custom_id: str, params: dict[str, Any]) -> int:
@@ -178,9 +184,10 @@ def plan_review(
     *,
     language: str | None = None,
     files: CurrentFiles | None = None,
+    style: StyleGuide | None = None,
 ) -> Plan:
     """Return the plan for reviewing `paths`: uncached blocks, requests and estimates."""
-    critic = review_critic(settings)
+    critic = review_critic(settings, style=style)
     identity = critic.identity()
     files = files or CurrentFiles(settings, language)
     plan = Plan(run_id=secrets.token_hex(4))

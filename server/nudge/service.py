@@ -98,10 +98,11 @@ class ReviewService:
     def _scheduler(self, critic: Critic, settings: Settings) -> Scheduler:
         from nudge.review_plan import review_identity
 
+        style = getattr(critic, "style", None)  # a review made with the same house style
         return Scheduler(
             critic, settings, self.on_results, on_event=self.on_event, clock=self.clock,
             cache=self.cache, budget=self.budget, telemetry=self.telemetry,
-            fallback_identities=[review_identity(settings)], **self.scheduler_options,
+            fallback_identities=[review_identity(settings, style)], **self.scheduler_options,
         )  # fmt: skip
 
     def prepare(self) -> asyncio.Task[None] | None:

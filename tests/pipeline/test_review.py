@@ -295,3 +295,32 @@ def test_write_baseline_then_check_against_it(tree, fake, capsys):
     assert {"claude:wordiness", "claude:redundancy"} <= {e["rule"] for e in entries}
     args = build_parser().parse_args(["check", "docs", "--baseline", "baseline.json"])
     assert args.func(args) == 0  # everything shown now is accepted
+
+
+async def test_a_house_style_reaches_the_batches_and_the_editor_finds_the_results(tree, fake):
+    from nudge.style import load_style_guide
+
+    (tree / "STYLE.md").write_text("# House style\n\nWrite 'sign in', never 'log in'.\n" * 20)
+    (tree / ".nudge.toml").write_text('style_guide = "STYLE.md"\n')
+    args = build_parser().parse_args(["review", "docs", "--poll-interval", "0"])
+    assert run(args, sleep=lambda s: None) == 0
+    batched = [r for r in fake.requests if r.custom_id]
+    assert batched and all("never 'log in'" in r.system_text for r in batched)
+    calls = len(fake.requests)
+    style, _ = load_style_guide(tree, "STYLE.md")
+    assert review_identity(Settings(), style)["style"] == style.hash
+
+    async def on_results(uri, block_hash, findings):
+        return None
+
+    env = {"ANTHROPIC_API_KEY": "k", "ANTHROPIC_BASE_URL": fake.url}
+    settings = Settings(style_guide="STYLE.md")
+    service = ReviewService.start(settings, env, tree / "state", on_results, style=style)
+    blocks = split_blocks(A, "markdown")
+    doc = DocumentBlocks("file:///a.md", blocks, document_context("a.md", "markdown", blocks))
+    found = await service.review_all([doc])
+    await service.aclose()
+    assert len(fake.requests) == calls  # the review, made with the same style, is reused
+    assert sorted(f.quote for fs in found.values() for f in fs) == [
+        "Keep in mind", "end result", "in order to"
+    ]  # fmt: skip
