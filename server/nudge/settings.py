@@ -92,6 +92,13 @@ class Settings:
         default_factory=list,
         metadata=_doc("Phrases never flagged in this workspace (quick fix: ignore everywhere)."),
     )
+    ignored_rules: list[str] = field(
+        default_factory=list,
+        metadata=_doc(
+            'Rule ids never flagged in this workspace, e.g. ["wordy:basically"] (quick fix: '
+            "ignore this rule; each rule is listed in docs/rules.md)."
+        ),
+    )
     style_guide: str = field(
         default="",
         metadata=_doc(

@@ -34,7 +34,7 @@ async def test_open_publishes_utf16_ranges_and_quick_fix(workspace, tmp_path):
             )
         )
         titles = [a.title for a in actions]
-        assert any(t.startswith("Replace with 'To'") for t in titles), titles
+        assert any(t.startswith("Replace 'In order to' with 'To'") for t in titles), titles
         assert any(t.startswith("Dismiss") for t in titles)
         assert any(t.startswith("Ignore 'In order to'") for t in titles)
         fix = next(a for a in actions if a.title.startswith("Replace"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from nudge.fixes import quick_fix, short
 from nudge.model import Finding
 from nudge.positions import PositionMapper
 from nudge.session import Edit
@@ -19,6 +20,9 @@ SEVERITY = {
     "hint": types.DiagnosticSeverity.Hint,
 }
 SOURCE = "nudge"
+DISMISS = "nudge.dismiss"
+IGNORE_PHRASE = "nudge.ignorePhrase"
+IGNORE_RULE = "nudge.ignoreRule"
 
 
 def to_range(mapper: PositionMapper, start: int, end: int) -> types.Range:
@@ -69,20 +73,27 @@ def to_diagnostic(mapper: PositionMapper, finding: Finding, severity: str) -> ty
 
 
 def code_actions(
-    uri: str, version: int, mapper: PositionMapper, finding: Finding, diagnostic: types.Diagnostic
+    uri: str,
+    version: int,
+    mapper: PositionMapper,
+    finding: Finding,
+    diagnostic: types.Diagnostic,
+    ignore_rule: bool = False,
 ) -> list[types.CodeAction]:
-    """Return the quick fixes for one finding: replace, dismiss, ignore everywhere."""
+    """Return the quick fixes for one finding: fix, dismiss, ignore phrase (and rule).
+
+    `ignore_rule` offers "Ignore this rule in this workspace"; pass it once the server
+    runs the `nudge.ignoreRule` command, or the client would offer a dead entry.
+    """
     args = [uri, finding.start, finding.end, finding.rule]
+    phrase = short(finding.quote)
     actions: list[types.CodeAction] = []
-    if (
-        finding.replacement is not None
-        and mapper.text[finding.start : finding.end] == finding.quote
-    ):
-        label = f"Replace with '{finding.replacement}'" if finding.replacement else "Delete"
-        edit = types.TextEdit(to_range(mapper, finding.start, finding.end), finding.replacement)
+    fix = quick_fix(mapper.text, finding)
+    if fix is not None:
+        edit = types.TextEdit(to_range(mapper, fix.start, fix.end), fix.text)
         actions.append(
             types.CodeAction(
-                title=f"{label} (Nudge)",
+                title=f"{fix.title} (Nudge)",
                 kind=types.CodeActionKind.QuickFix,
                 diagnostics=[diagnostic],
                 is_preferred=True,
@@ -99,26 +110,39 @@ def code_actions(
             )
         )
     actions.append(
-        types.CodeAction(
-            title="Dismiss this suggestion (Nudge)",
-            kind=types.CodeActionKind.QuickFix,
-            diagnostics=[diagnostic],
-            command=types.Command(
-                title="Dismiss this suggestion", command="nudge.dismiss", arguments=args
-            ),
+        _command_action(
+            f"Dismiss '{phrase}' here (Nudge)", diagnostic, DISMISS, "Dismiss this suggestion", args
         )
     )
-    phrase = " ".join(finding.quote.split())
+    whole = " ".join(finding.quote.split())
     actions.append(
-        types.CodeAction(
-            title=f"Ignore '{phrase}' everywhere in this workspace (Nudge)",
-            kind=types.CodeActionKind.QuickFix,
-            diagnostics=[diagnostic],
-            command=types.Command(
-                title="Ignore phrase in workspace",
-                command="nudge.ignorePhrase",
-                arguments=[uri, phrase],
-            ),
+        _command_action(
+            f"Ignore '{phrase}' everywhere in this workspace (Nudge)",
+            diagnostic,
+            IGNORE_PHRASE,
+            "Ignore phrase in workspace",
+            [uri, whole],
         )
     )
+    if ignore_rule and finding.rule:
+        actions.append(
+            _command_action(
+                f"Ignore this rule ({finding.rule}) in this workspace (Nudge)",
+                diagnostic,
+                IGNORE_RULE,
+                "Ignore rule in workspace",
+                [uri, finding.rule],
+            )
+        )
     return actions
+
+
+def _command_action(
+    title: str, diagnostic: types.Diagnostic, command: str, label: str, arguments: list
+) -> types.CodeAction:
+    return types.CodeAction(
+        title=title,
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[diagnostic],
+        command=types.Command(title=label, command=command, arguments=arguments),
+    )
