@@ -109,7 +109,9 @@ async def test_claude_finding_published_beside_local(fake, workspace, tmp_path, 
         assert claude[0].range.start == types.Position(2, SENTENCE.index("in order to"))
         assert "90% confident" in claude[0].message
         assert any(d.data["critic"] == "local" for d in diagnostics), diagnostics
-        assert any(d.code == "wordiness" and d.range.start.line == 4 for d in diagnostics)
+        assert any(
+            d.data["category"] == "wordiness" and d.range.start.line == 4 for d in diagnostics
+        )
         assert fake.rejections == [], [(r[1], r[2]) for r in fake.rejections]
         assert {r.model for r in fake.requests} == {model, grader}
         # Each review is one critique call, plus a grading call when there are candidates.

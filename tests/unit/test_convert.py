@@ -1,5 +1,9 @@
 """Findings to Diagnostics and CodeActions (`nudge.lsp.convert`), with non-ASCII text."""
 
+from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+
 import pytest
 from lsprotocol import types
 
@@ -77,16 +81,37 @@ def test_diagnostic_carries_what_code_actions_need(finding):
     mapper = PositionMapper(TEXT)
     diagnostic = to_diagnostic(mapper, finding, "information")
     assert diagnostic.range == to_range(mapper, finding.start, finding.end)
-    assert diagnostic.code == finding.category
+    assert diagnostic.code == finding.rule
     assert diagnostic.source == "nudge"
-    assert diagnostic.message == "A message. (87% confident)" == diagnostic_message(finding)
+    assert diagnostic.message == "A message." == diagnostic_message(finding)  # no percentage
     assert diagnostic.data == {
         "start": finding.start,
         "end": finding.end,
         "rule": finding.rule,
         "quote": finding.quote,
         "critic": "local",
+        "category": finding.category,
     }
+
+
+def test_each_diagnostic_links_its_rule_to_the_installed_explanation():
+    finding = Finding(0, 3, "abc", "wordiness", "m", "", 0.99, "wordy:in-order-to")
+    href = to_diagnostic(PositionMapper(TEXT), finding, "information").code_description.href
+    path, anchor = href.split("#")
+    assert path.startswith("file:") and anchor == "wordy"
+    installed = Path(url2pathname(urlparse(path).path))
+    text = installed.read_text(encoding="utf-8")
+    assert f'<a id="{anchor}"></a>' in text
+    assert text == (Path(__file__).parents[2] / "docs" / "rules.md").read_text(encoding="utf-8")
+
+
+def test_a_claude_message_carries_its_confidence_and_the_graders_note():
+    finding = Finding(0, 3, "abc", "clarity", "Vague.", None, 0.72, "claude:clarity", "claude",
+                      {"note": "The referent is\nunclear here."})  # fmt: skip
+    message = to_diagnostic(PositionMapper(TEXT), finding, "information").message
+    assert message == "Vague. (72% confident: The referent is unclear here.)"
+    bare = Finding(0, 3, "abc", "clarity", "Vague.", None, 0.72, "claude:clarity", "claude")
+    assert diagnostic_message(bare) == "Vague. (72% confident)"
 
 
 def _actions(finding: Finding, text: str = TEXT, encoding: str = UTF16) -> list[types.CodeAction]:

@@ -11,6 +11,7 @@ from lsprotocol import types
 from nudge.fixes import quick_fix, short
 from nudge.model import Finding
 from nudge.positions import PositionMapper
+from nudge.rules import doc_uri
 from nudge.session import Edit
 
 SEVERITY = {
@@ -50,17 +51,30 @@ def to_edits(changes: list[types.TextDocumentContentChangeEvent]) -> list[Edit]:
 
 
 def diagnostic_message(finding: Finding) -> str:
-    """Return the text a writer sees: the message and the confidence."""
-    return f"{finding.message} ({finding.confidence:.0%} confident)"
+    """Return the text a writer sees: the message, and for Claude's the grader's word.
+
+    Local findings carry no percentage: nearly all of them are rated 0.98 to 1.00 by
+    a table, so a number would claim a precision the offline scale does not have. A
+    Claude finding's confidence is the grading call's score, with its one-line note.
+    """
+    if finding.critic == "local":
+        return finding.message
+    note = finding.extra.get("note")
+    why = f": {' '.join(note.split())}" if isinstance(note, str) and note.strip() else ""
+    return f"{finding.message} ({finding.confidence:.0%} confident{why})"
 
 
 def to_diagnostic(mapper: PositionMapper, finding: Finding, severity: str) -> types.Diagnostic:
-    """Return the diagnostic for a finding, carrying what code actions need in `data`."""
+    """Return the diagnostic for a finding, carrying what code actions need in `data`.
+
+    `code` is the stable rule id, linked (`codeDescription`) to its explanation.
+    """
     return types.Diagnostic(
         range=to_range(mapper, finding.start, finding.end),
         message=diagnostic_message(finding),
         severity=SEVERITY.get(severity, types.DiagnosticSeverity.Information),
-        code=finding.category,
+        code=finding.rule or finding.category,
+        code_description=types.CodeDescription(href=doc_uri(finding.rule)),
         source=SOURCE,
         data={
             "start": finding.start,
@@ -68,6 +82,7 @@ def to_diagnostic(mapper: PositionMapper, finding: Finding, severity: str) -> ty
             "rule": finding.rule,
             "quote": finding.quote,
             "critic": finding.critic,
+            "category": finding.category,
         },
     )
 
