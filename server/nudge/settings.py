@@ -71,7 +71,7 @@ class Settings:
         default_factory=lambda: {
             "cliche": "information",
             "wordiness": "information",
-            "clarity": "hint",
+            "clarity": "information",
             "redundancy": "information",
         },
         metadata=_doc("Diagnostic severity per category.", keys=ALL_CATEGORIES, choices=SEVERITIES),

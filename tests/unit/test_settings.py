@@ -316,3 +316,9 @@ def test_invalid_exclude_pattern_falls_back_alone():
     settings, problems = apply_settings(Settings(), {"exclude": ["a/**b/[", "ok"]}, "editor")
     assert settings.exclude in ([], ["a/**b/[", "ok"])
     assert all(p.key == "exclude" for p in problems)
+
+
+def test_every_category_reaches_the_problems_panel_by_default():
+    from nudge.settings import Settings
+
+    assert set(Settings().severity.values()) == {"information"}  # hint hides clarity
