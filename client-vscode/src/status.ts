@@ -8,7 +8,15 @@
 
 export const STATUS_NOTIFICATION = "nudge/status";
 
-export const SERVER_STATES = ["off", "offline", "reviewing", "ready", "budget", "error"] as const;
+export const SERVER_STATES = [
+  "off",
+  "offline",
+  "reviewing",
+  "ready",
+  "budget",
+  "degraded",
+  "error",
+] as const;
 
 /** A state the server reports. */
 export type ServerState = (typeof SERVER_STATES)[number];
@@ -43,6 +51,12 @@ const LOOK: Record<StatusState, { icon: string; label: string; tone: StatusView[
   budget: {
     icon: "$(warning)",
     label: "Today's budget is spent: local suggestions only until tomorrow.",
+    tone: "warning",
+  },
+  // Claude unreachable or paused: local suggestions still work, so a warning, not an error.
+  degraded: {
+    icon: "$(cloud-offline)",
+    label: "Claude is unavailable: local suggestions only.",
     tone: "warning",
   },
   error: { icon: "$(error)", label: "Nudge has a problem; see its log.", tone: "error" },

@@ -26,6 +26,12 @@ describe("statusView", () => {
     [{ state: "offline", count: 2, message: "No API key." }, "$(debug-disconnect) Nudge 2", "normal", /Local suggestions only[\s\S]*No API key\./],
     [{ state: "reviewing", count: 0, message: "" }, "$(sync~spin) Nudge", "normal", /Reviewing/],
     [{ state: "budget", count: 4, message: "" }, "$(warning) Nudge 4", "warning", /budget is spent/],
+    [
+      { state: "degraded", count: 3, message: "Claude unreachable (timeout); local suggestions only" },
+      "$(cloud-offline) Nudge 3",
+      "warning",
+      /local suggestions only/,
+    ],
     [{ state: "error", count: 0, message: "Python 3.8 is too old" }, "$(error) Nudge", "error", /Python 3\.8 is too old/],
     [{ state: "off", count: 5, message: "" }, "$(circle-slash) Nudge", "normal", /off/],
     [{ state: "starting", count: 0, message: "" }, "$(loading~spin) Nudge", "normal", /Starting/],

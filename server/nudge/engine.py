@@ -2,7 +2,7 @@
 
 Critics hand on raw findings: Claude's keep the grader's confidence however low it
 is, and are cached that way. `visible_findings` is the one function that decides what
-a writer sees: each group filtered by the settings and the team's ignored phrases,
+a writer sees: each group filtered by the settings and the team's ignored phrases and rules,
 local and Claude merged, dismissals dropped. The editor, `nudge check` and `nudge eval
 --critic merged` all call it, so a threshold or a dismissal means the same thing
 everywhere, and lowering a threshold shows already-graded findings without a call.
@@ -81,11 +81,12 @@ def merge_findings(*groups: Iterable[Finding]) -> list[Finding]:
 
 
 def keep_allowed(findings: Iterable[Finding], settings: Settings) -> list[Finding]:
-    """Return the findings whose category, confidence and phrase the settings allow."""
-    ignored = settings.ignored_phrases
+    """Return the findings whose category, confidence, phrase and rule the settings allow."""
+    ignored, rules = settings.ignored_phrases, set(settings.ignored_rules)
     return [
         f for f in findings
-        if settings.shows(f.category, f.confidence) and not is_ignored(f, ignored)
+        if settings.shows(f.category, f.confidence) and f.rule not in rules
+        and not is_ignored(f, ignored)
     ]  # fmt: skip
 
 

@@ -12,6 +12,9 @@ Identity survives offset shifts: each live finding's span is moved through every
 as it arrives, so text typed above it changes nothing, and the next publish finds it
 again at its new place (same span, same rule). An edit that reaches its words marks it
 touched; the next publish (or the close) decides whether that was an acceptance. A
+quick fix may reach past the quote (a deletion takes a space and capitalises the next
+word, `fixes.quick_fix`): each publish notes the text that fix writes, and the region
+reading exactly that is an acceptance too. A
 finding that vanishes untouched is only suspended: if it comes back at its place (the
 paragraph's review arrives again) it is the same life, counted once.
 """
@@ -22,6 +25,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from nudge.fixes import quick_fix
 from nudge.model import Finding
 from nudge.telemetry import OUTCOMES as OUTCOMES
 
@@ -38,6 +42,7 @@ class Life:
     since: float
     touched: bool = False
     showing: bool = True
+    fix: str | None = None  # the text its quick fix writes, when wider than the quote
 
     @property
     def key(self) -> tuple[int, int, str]:
@@ -55,7 +60,7 @@ class Life:
                 self.start, self.end = s + delta, e + delta
             return
         replacement = self.finding.replacement
-        if start == end and text and text == replacement and start in (s, e):
+        if start == end and text and text in (replacement, self.fix) and start in (s, e):
             self.touched = True  # an insert of the fix beside the words: the delete follows
             self.end = e + delta
         elif end <= s:
@@ -84,6 +89,14 @@ def reads_as(region: str, replacement: str | None) -> bool:
     if replacement is None:
         return False
     return " ".join(region.split()).casefold() == " ".join(replacement.split()).casefold()
+
+
+def fix_text(text: str, finding: Finding) -> str | None:
+    """Return what the finding's quick fix writes in `text`, if its edit is wider."""
+    fix = quick_fix(text, finding)
+    if fix is None or (fix.start, fix.end) == (finding.start, finding.end):
+        return None
+    return fix.text
 
 
 class OutcomeTracker:
@@ -121,6 +134,7 @@ class OutcomeTracker:
                 self._settle(life, text, shown, kept)
             elif life.key in shown:
                 life.finding, life.showing = shown.pop(life.key), True
+                life.fix = fix_text(text, life.finding)
                 kept[life.key] = life
             else:
                 life.showing = False  # suspended: it may come back at its place
@@ -128,7 +142,7 @@ class OutcomeTracker:
         now = self.clock()
         fresh = [f for key, f in shown.items() if key not in kept]
         for f in fresh:
-            kept[(f.start, f.end, f.rule)] = Life(f, f.start, f.end, now)
+            kept[(f.start, f.end, f.rule)] = Life(f, f.start, f.end, now, fix=fix_text(text, f))
         suspended = [k for k, life in kept.items() if not life.showing]
         for key in suspended[: max(0, len(suspended) - MAX_SUSPENDED)]:
             self._end("withdrawn", kept.pop(key))
@@ -140,7 +154,10 @@ class OutcomeTracker:
     def _settle(self, life: Life, text: str, shown: dict, kept: dict) -> None:
         """Decide what a touched finding became: accepted, the same again, or edited."""
         region = text[life.start : life.end]
-        if life.showing and reads_as(region, life.finding.replacement):
+        if life.showing and (
+            reads_as(region, life.finding.replacement)
+            or (life.fix is not None and region == life.fix)
+        ):
             return self._end("accepted", life)
         again = next(
             (k for k, f in shown.items()
@@ -151,6 +168,7 @@ class OutcomeTracker:
         if again is not None:
             life.finding, life.touched, life.showing = shown.pop(again), False, True
             life.start, life.end = life.finding.start, life.finding.end
+            life.fix = fix_text(text, life.finding)
             kept[life.key] = life
         else:
             self._end("edited" if life.showing else "withdrawn", life)

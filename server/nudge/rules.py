@@ -5,7 +5,10 @@ A rule id is `kind:slug` (`cliche:at-the-end-of-the-day`, `wordy:in-order-to`,
 and one section in `docs/rules.md`, whose anchor is the kind. The links to it come from
 the package's own metadata (`[project.urls]` `Homepage` and `Rules` in `pyproject.toml`):
 Nudge has no public address yet, so none is set and no link is made up; SARIF then
-carries the rule's help text without a `helpUri`. SARIF output reads this table for
+carries the rule's help text without a `helpUri`. The editor links each diagnostic
+(`codeDescription`) to `doc_uri`: the published page when there is one, otherwise the
+copy of `docs/rules.md` installed inside the package (`nudge/data/rules.md`), as a
+`file:` URI that VS Code opens. SARIF output reads this table for
 `tool.driver.rules`; anything else that shows rules to people can read it too.
 """
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 # kind: (title, what it flags and why, in one or two sentences)
 RULE_KINDS: dict[str, tuple[str, str]] = {
@@ -99,6 +103,20 @@ def help_uri(rule: str) -> str | None:
         return None
     kind = rule_kind(rule)
     return f"{doc}#{kind if kind in RULE_KINDS else 'rule-ids'}"
+
+
+def installed_rules() -> Path:
+    """Return the copy of `docs/rules.md` shipped inside the package."""
+    return Path(__file__).resolve().parent / "data" / "rules.md"
+
+
+def doc_uri(rule: str) -> str:
+    """Return a link to the explanation of a rule: published, or the installed copy."""
+    published = help_uri(rule)
+    if published is not None:
+        return published
+    kind = rule_kind(rule)
+    return f"{installed_rules().as_uri()}#{kind if kind in RULE_KINDS else 'rule-ids'}"
 
 
 def describe(rule: str) -> RuleInfo:

@@ -338,6 +338,10 @@ class Session:
         self.unwanted.add(Unwanted("any", phrase))
         return self.outcomes.end_matching(lambda f: is_ignored(f, [phrase]), "ignored")
 
+    def note_ignored_rule(self, rule: str) -> int:
+        """End every shown finding of an ignored rule as `ignored`; return how many."""
+        return self.outcomes.end_matching(lambda f: f.rule == rule, "ignored")
+
     # Telemetry ------------------------------------------------------------------
     def note_shown(self, uri: str, findings: Iterable[Finding]) -> None:
         """Count newly shown findings once per life, and settle what edits did to others.

@@ -71,7 +71,7 @@ class Settings:
         default_factory=lambda: {
             "cliche": "information",
             "wordiness": "information",
-            "clarity": "hint",
+            "clarity": "information",
             "redundancy": "information",
         },
         metadata=_doc("Diagnostic severity per category.", keys=ALL_CATEGORIES, choices=SEVERITIES),
@@ -91,6 +91,13 @@ class Settings:
     ignored_phrases: list[str] = field(
         default_factory=list,
         metadata=_doc("Phrases never flagged in this workspace (quick fix: ignore everywhere)."),
+    )
+    ignored_rules: list[str] = field(
+        default_factory=list,
+        metadata=_doc(
+            'Rule ids never flagged in this workspace, e.g. ["wordy:basically"] (quick fix: '
+            "ignore this rule; each rule is listed in docs/rules.md)."
+        ),
     )
     style_guide: str = field(
         default="",

@@ -109,7 +109,9 @@ async def test_claude_finding_published_beside_local(fake, workspace, tmp_path, 
         assert claude[0].range.start == types.Position(2, SENTENCE.index("in order to"))
         assert "90% confident" in claude[0].message
         assert any(d.data["critic"] == "local" for d in diagnostics), diagnostics
-        assert any(d.code == "wordiness" and d.range.start.line == 4 for d in diagnostics)
+        assert any(
+            d.data["category"] == "wordiness" and d.range.start.line == 4 for d in diagnostics
+        )
         assert fake.rejections == [], [(r[1], r[2]) for r in fake.rejections]
         assert {r.model for r in fake.requests} == {model, grader}
         # Each review is one critique call, plus a grading call when there are candidates.
@@ -122,7 +124,7 @@ async def test_claude_finding_published_beside_local(fake, workspace, tmp_path, 
 
 
 @pytest.mark.parametrize("status", [529, 500])
-async def test_server_error_falls_back_to_local_with_error_status(
+async def test_server_error_falls_back_to_local_with_degraded_status(
     status, fake, workspace, tmp_path
 ):
     uri = (workspace / "b.md").as_uri()
@@ -132,7 +134,7 @@ async def test_server_error_falls_back_to_local_with_error_status(
         status = statuses(client)
         diagnostics = await open_and_wait(client, uri, SENTENCE + "\n")
         assert [d.data["critic"] for d in diagnostics] == ["local"]
-        failed = await until(status, lambda p: get_attr(p, "state") == "error")
+        failed = await until(status, lambda p: get_attr(p, "state") == "degraded")
         assert get_attr(failed, "message")
         assert fake.requests
 
@@ -259,7 +261,7 @@ async def test_an_unknown_model_is_warned_about_and_sent_the_safest_shape(
     ) as client:
         status = statuses(client)
         await open_and_wait(client, uri, SENTENCE + "\n")
-        failed = await until(status, lambda p: get_attr(p, "state") == "error")
+        failed = await until(status, lambda p: get_attr(p, "state") == "degraded")
         assert "model" in get_attr(failed, "message")
         warnings = [m.message for m in client.messages if m.type == types.MessageType.Warning]
     assert any("claude-nonesuch-7" in w and "claude-sonnet-5-5" in w for w in warnings)

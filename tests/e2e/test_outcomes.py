@@ -41,7 +41,7 @@ async def test_an_applied_quick_fix_is_accepted_once(workspace, tmp_path, fix):
     cache = tmp_path / "cache"
     async with nudge_server(workspace, cache, FAST) as client:
         shown = await open_and_wait(client, uri, TEXT)
-        assert [d.code for d in shown] == ["wordiness"]
+        assert [d.data["category"] for d in shown] == ["wordiness"]
         # Typing above moves the suggestion; it is not shown "again".
         await wait_for_publish(client, uri, lambda: change(client, uri, 2, ((0, 0), (0, 0), "A ")))
         await wait_for_publish(client, uri, lambda: change(client, uri, 3, *fix))

@@ -20,7 +20,7 @@ async def test_open_publishes_utf16_ranges_and_quick_fix(workspace, tmp_path):
     uri = (workspace / "a.md").as_uri()
     async with nudge_server(workspace, tmp_path / "cache", FAST) as client:
         diagnostics = await open_and_wait(client, uri, TEXT)
-        wordy = [d for d in diagnostics if d.code == "wordiness"]
+        wordy = [d for d in diagnostics if d.data["category"] == "wordiness"]
         assert wordy, diagnostics
         # The emoji is two UTF-16 code units, so "In" starts at character 3.
         assert wordy[0].range.start == types.Position(2, 3)
@@ -34,7 +34,7 @@ async def test_open_publishes_utf16_ranges_and_quick_fix(workspace, tmp_path):
             )
         )
         titles = [a.title for a in actions]
-        assert any(t.startswith("Replace with 'To'") for t in titles), titles
+        assert any(t.startswith("Replace 'In order to' with 'To'") for t in titles), titles
         assert any(t.startswith("Dismiss") for t in titles)
         assert any(t.startswith("Ignore 'In order to'") for t in titles)
         fix = next(a for a in actions if a.title.startswith("Replace"))
@@ -63,7 +63,7 @@ async def test_typing_updates_diagnostics(workspace, tmp_path):
                 )  # fmt: skip
 
         after = await wait_for_publish(client, uri, type_it)
-        assert [d.code for d in after] == ["wordiness"]
+        assert [d.data["category"] for d in after] == ["wordiness"]
         assert after[0].range.start == types.Position(0, 18)
 
 
@@ -72,7 +72,7 @@ async def test_dismissal_survives_restart(workspace, tmp_path):
     cache = tmp_path / "cache"
     async with nudge_server(workspace, cache, FAST) as client:
         diagnostics = await open_and_wait(client, uri, TEXT)
-        target = next(d for d in diagnostics if d.code == "wordiness")
+        target = next(d for d in diagnostics if d.data["category"] == "wordiness")
         args = [uri, target.data["start"], target.data["end"], target.data["rule"]]
         after = await wait_for_publish(
             client,
@@ -82,18 +82,18 @@ async def test_dismissal_survives_restart(workspace, tmp_path):
                 callback=lambda *_: None,
             ),
         )
-        assert all(d.code != "wordiness" for d in after)
+        assert all(d.data["category"] != "wordiness" for d in after)
     async with nudge_server(workspace, cache, FAST) as client:
         edited = "Intro line added.\n\n" + TEXT
         diagnostics = await open_and_wait(client, uri, edited)
-        assert all(d.code != "wordiness" for d in diagnostics)
+        assert all(d.data["category"] != "wordiness" for d in diagnostics)
 
 
 async def test_ignore_phrase_writes_team_file(workspace, tmp_path):
     uri = (workspace / "d.md").as_uri()
     async with nudge_server(workspace, tmp_path / "cache", FAST) as client:
         diagnostics = await open_and_wait(client, uri, TEXT)
-        assert any(d.code == "wordiness" for d in diagnostics)
+        assert any(d.data["category"] == "wordiness" for d in diagnostics)
         after = await wait_for_publish(
             client,
             uri,
@@ -104,7 +104,7 @@ async def test_ignore_phrase_writes_team_file(workspace, tmp_path):
                 callback=lambda *_: None,
             ),
         )
-        assert all(d.code != "wordiness" for d in after)
+        assert all(d.data["category"] != "wordiness" for d in after)
     assert 'ignored_phrases = ["In order to"]' in (workspace / ".nudge.toml").read_text()
 
 

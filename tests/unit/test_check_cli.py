@@ -12,7 +12,7 @@ from nudge.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 # One finding per kind of line: a cliché after a non-BMP character, a deletion, a
-# finding without a safe rewrite, and a clarity hint (hint severity by default).
+# finding without a safe rewrite, and a clarity finding.
 DOC = "😀 At the end of the day we left.\nBasically, we made a request.\nIt was kinda late.\n"
 EXPECTED = [  # (line, column in code points, category, rule, replacement)
     (1, 3, "cliche", "cliche:at-the-end-of-the-day", "Ultimately"),
@@ -111,7 +111,7 @@ def test_json_output_has_the_documented_fields(capsys, tmp_path):
         "start": {"line": 0, "character": 3},  # 😀 is two UTF-16 code units
         "end": {"line": 0, "character": 24},
     }
-    assert [i["severity"] for i in items] == ["information", "information", "information", "hint"]
+    assert [i["severity"] for i in items] == ["information"] * 4  # clarity too, by default
 
 
 def test_json_offsets_start_after_a_bom(capsys, tmp_path):
@@ -162,6 +162,7 @@ def test_sarif_of_nothing_has_no_results(capsys, tmp_path):
 
 CLEAN = "Plain words here."
 HINT_ONLY = "It was kinda late."
+HINT_CLARITY = '[severity]\nclarity = "hint"\n'
 
 
 @pytest.mark.parametrize(
@@ -181,8 +182,13 @@ HINT_ONLY = "It was kinda late."
         ({"a.md": DOC}, ["--fail-level", "none", "a.md"], 0, ""),
         ({"a.md": DOC}, ["--fail-level", "information", "a.md"], 1, ""),
         ({"a.md": DOC}, ["--fail-level", "warning", "a.md"], 0, ""),
-        ({"a.md": HINT_ONLY}, ["--fail-level", "hint", "a.md"], 1, ""),
-        ({"a.md": HINT_ONLY}, ["--fail-level", "information", "a.md"], 0, ""),
+        ({"a.md": HINT_ONLY, ".nudge.toml": HINT_CLARITY}, ["--fail-level", "hint", "a.md"], 1, ""),
+        (
+            {"a.md": HINT_ONLY, ".nudge.toml": HINT_CLARITY},
+            ["--fail-level", "information", "a.md"],
+            0,
+            "",
+        ),
         (
             {"a.md": DOC, ".nudge.toml": '[severity]\ncliche = "warning"\n'},
             ["--fail-level", "warning", "a.md"],

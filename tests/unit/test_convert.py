@@ -1,5 +1,9 @@
 """Findings to Diagnostics and CodeActions (`nudge.lsp.convert`), with non-ASCII text."""
 
+from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+
 import pytest
 from lsprotocol import types
 
@@ -77,16 +81,37 @@ def test_diagnostic_carries_what_code_actions_need(finding):
     mapper = PositionMapper(TEXT)
     diagnostic = to_diagnostic(mapper, finding, "information")
     assert diagnostic.range == to_range(mapper, finding.start, finding.end)
-    assert diagnostic.code == finding.category
+    assert diagnostic.code == finding.rule
     assert diagnostic.source == "nudge"
-    assert diagnostic.message == "A message. (87% confident)" == diagnostic_message(finding)
+    assert diagnostic.message == "A message." == diagnostic_message(finding)  # no percentage
     assert diagnostic.data == {
         "start": finding.start,
         "end": finding.end,
         "rule": finding.rule,
         "quote": finding.quote,
         "critic": "local",
+        "category": finding.category,
     }
+
+
+def test_each_diagnostic_links_its_rule_to_the_installed_explanation():
+    finding = Finding(0, 3, "abc", "wordiness", "m", "", 0.99, "wordy:in-order-to")
+    href = to_diagnostic(PositionMapper(TEXT), finding, "information").code_description.href
+    path, anchor = href.split("#")
+    assert path.startswith("file:") and anchor == "wordy"
+    installed = Path(url2pathname(urlparse(path).path))
+    text = installed.read_text(encoding="utf-8")
+    assert f'<a id="{anchor}"></a>' in text
+    assert text == (Path(__file__).parents[2] / "docs" / "rules.md").read_text(encoding="utf-8")
+
+
+def test_a_claude_message_carries_its_confidence_and_the_graders_note():
+    finding = Finding(0, 3, "abc", "clarity", "Vague.", None, 0.72, "claude:clarity", "claude",
+                      {"note": "The referent is\nunclear here."})  # fmt: skip
+    message = to_diagnostic(PositionMapper(TEXT), finding, "information").message
+    assert message == "Vague. (72% confident: The referent is unclear here.)"
+    bare = Finding(0, 3, "abc", "clarity", "Vague.", None, 0.72, "claude:clarity", "claude")
+    assert diagnostic_message(bare) == "Vague. (72% confident)"
 
 
 def _actions(finding: Finding, text: str = TEXT, encoding: str = UTF16) -> list[types.CodeAction]:
@@ -111,9 +136,8 @@ def _apply(text: str, encoding: str, action: types.CodeAction) -> str:
 @pytest.mark.parametrize(
     ("finding", "title", "expected"),
     [
-        (CLICHE, "Replace with 'Ultimately' (Nudge)", "😀 Ultimately we left."),
-        (DELETION, "Delete (Nudge)", "中文 , it was"),
-        (AFTER_ASTRAL, "Replace with 'late' (Nudge)", "kinda late."),
+        (CLICHE, "Replace 'At the end of the day' with 'Ultimately' (Nudge)", "😀 Ultimately we"),
+        (AFTER_ASTRAL, "Replace 'late 𝒜' with 'late' (Nudge)", "kinda late."),
     ],
 )
 @pytest.mark.parametrize("encoding", [UTF16, UTF8, UTF32])
@@ -123,14 +147,44 @@ def test_replace_action_edits_exactly_the_quote(finding, title, expected, encodi
     assert replace.command is None
     result = _apply(TEXT, encoding, replace)
     assert expected in result
-    assert result == TEXT[: finding.start] + finding.replacement + TEXT[finding.end :]
+    assert result == TEXT[: finding.start] + finding.replacement + TEXT[finding.end :]  # mid-line
     assert dismiss.edit is None and ignore.edit is None
+
+
+@pytest.mark.parametrize("encoding", [UTF16, UTF8, UTF32])
+def test_a_deletion_takes_its_space_and_says_what_it_deletes(encoding):
+    replace = _actions(DELETION, encoding=encoding)[0]
+    assert replace.title == "Delete 'Basically' (Nudge)"
+    assert "中文, it was" in _apply(TEXT, encoding, replace)
+
+
+@pytest.mark.parametrize("encoding", [UTF16, UTF8])
+def test_a_deletion_at_a_sentence_start_capitalises_the_next_word(encoding):
+    text = "🙂 We meet on Mondays. It is important to note that the new plan works.\n"
+    quote = "It is important to note that"
+    start = text.index(quote)
+    finding = Finding(start, start + len(quote), quote, "wordiness", "m", "", 0.98, "wordy:x")
+    replace = _actions(finding, text, encoding)[0]
+    assert replace.title == f"Delete '{quote}' (Nudge)"
+    assert _apply(text, encoding, replace) == "🙂 We meet on Mondays. The new plan works.\n"
+
+
+def test_dismiss_names_the_phrase_and_ignore_rule_is_offered_when_asked():
+    mapper = PositionMapper(TEXT)
+    diagnostic = to_diagnostic(mapper, CLICHE, "information")
+    actions = code_actions(URI, 7, mapper, CLICHE, diagnostic, ignore_rule=True)
+    titles = [a.title for a in actions]
+    assert titles[1] == "Dismiss 'At the end of the day' here (Nudge)"
+    assert titles[3] == f"Ignore this rule ({CLICHE.rule}) in this workspace (Nudge)"
+    assert actions[3].command.command == "nudge.ignoreRule"
+    assert actions[3].command.arguments == [URI, CLICHE.rule]
+    assert len(code_actions(URI, 7, mapper, CLICHE, diagnostic)) == 3
 
 
 def test_no_replacement_offers_only_dismiss_and_ignore():
     titles = [a.title for a in _actions(NO_FIX)]
     assert titles == [
-        "Dismiss this suggestion (Nudge)",
+        "Dismiss 'it was kinda' here (Nudge)",
         "Ignore 'it was kinda' everywhere in this workspace (Nudge)",
     ]
 
@@ -138,7 +192,7 @@ def test_no_replacement_offers_only_dismiss_and_ignore():
 def test_no_replace_action_when_the_text_no_longer_holds_the_quote():
     moved = TEXT.replace("At the end", "At the start")
     titles = [a.title for a in _actions(CLICHE, moved)]
-    assert titles[0] == "Dismiss this suggestion (Nudge)"
+    assert titles[0] == "Dismiss 'At the end of the day' here (Nudge)"
     assert len(titles) == 2
 
 

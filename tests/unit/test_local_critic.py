@@ -275,3 +275,24 @@ def test_a_cliche_written_with_a_takes_any_article(critic, text, quote, replacem
 
 def test_a_flexible_article_is_never_dropped(critic):
     assert critic.check_text("Heads up: the build is red.") == []  # only "a heads-up" is stock
+
+
+MEMO = (
+    "Team, at the end of the day we need to think outside the box. We must hit the ground "
+    "running and move the needle. Let's touch base and circle back. This is a game changer, "
+    "a win-win, and the tip of the iceberg."
+)
+
+
+def test_cliches_without_a_fix_name_a_plain_alternative():
+    from nudge.critics.lexicon import load_lexicon
+    from nudge.critics.local import alternatives
+
+    rules = {e.rule for e in load_lexicon().entries}
+    assert set(alternatives()) <= rules  # every suggestion belongs to a real rule
+    found = [f for f in critique_text(MEMO, "markdown", LocalCritic()) if f.category == "cliche"]
+    assert len(found) == 9
+    assert all("say it plainly" not in f.message for f in found if f.replacement is None)
+    touch = next(f for f in found if f.quote == "touch base")
+    assert touch.message == "'touch base' is a cliché; try 'talk', 'meet' or 'check in'."
+    assert touch.replacement is None  # advice, never a quick fix

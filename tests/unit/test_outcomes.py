@@ -129,3 +129,32 @@ def test_outcome_events_carry_whitelisted_fields_and_no_text(session):
     assert set(event) - {"ts", "event"} <= FIELDS
     assert {"rule", "category", "critic", "confidence", "shown_ms"} <= set(event)
     assert not any(isinstance(v, str) and "order" in v and " " in v for v in event.values())
+
+
+WIDE = "Intro line.\n\nWe meet on Mondays. Basically the plan works.\n"
+WIDE_COL = WIDE.splitlines()[2].index("Basically")
+WIDE_LEN = len("Basically t")  # the fix deletes "Basically " and writes "T" over "t"
+
+
+@pytest.mark.parametrize(
+    "edits",
+    [
+        [[(rng(WIDE_COL, WIDE_LEN), "T")]],  # the fix's one edit
+        [[(rng(WIDE_COL, WIDE_LEN), ""), (rng(WIDE_COL), "T")]],  # delete then insert
+        [[(rng(WIDE_COL, WIDE_LEN), "")], [(rng(WIDE_COL), "T")]],  # ... in two notifications
+        [[(rng(WIDE_COL), "T")], [(rng(WIDE_COL + 1, WIDE_LEN), "")]],  # insert then delete
+    ],
+)
+def test_a_fix_wider_than_its_quote_is_accepted(tmp_path, edits):
+    session = Session(None, tmp_path / "cache", telemetry=Telemetry(None))
+    session.open(URI, WIDE, "markdown", 1)
+    publish(session)
+    rule = "wordy:basically"
+    assert any(f.rule == rule for f in session.findings(URI))
+    for version, notification in enumerate(edits, 2):
+        session.change(URI, notification, version)
+    assert session.documents[URI].text == WIDE.replace("Basically the", "The")
+    publish(session)
+    session.close(URI)
+    assert ("accepted", rule) in fates(session)
+    assert ("edited", rule) not in fates(session)

@@ -4,7 +4,7 @@ import pytest
 
 from nudge.exclude import is_excluded
 from nudge.settings import Settings, apply_settings, load_settings
-from nudge.team_file import add_ignored_phrase
+from nudge.team_file import add_ignored_phrase, add_ignored_rule
 
 
 @pytest.mark.parametrize(
@@ -85,6 +85,23 @@ def test_add_ignored_phrase_keeps_comments(tmp_path):
     assert problems == []
     assert settings.ignored_phrases == ['say "hi"', "in order to"]
     assert settings.min_confidence == 0.6
+
+
+def test_add_ignored_rule_writes_the_key_visible_findings_honours(tmp_path):
+    from nudge.engine import visible_findings
+    from nudge.model import Finding
+
+    path = tmp_path / ".nudge.toml"
+    path.write_text('# team\n[nudge]\nignored_phrases = ["x"]  # why\n')
+    add_ignored_rule(tmp_path, "wordy:basically")
+    add_ignored_rule(tmp_path, "wordy:basically")
+    assert "# why" in path.read_text()
+    settings, problems = load_settings(tmp_path)
+    assert problems == [] and settings.ignored_phrases == ["x"]
+    assert settings.ignored_rules == ["wordy:basically"]
+    kept = Finding(0, 5, "truly", "wordiness", "m", "", 0.99, "wordy:truly")
+    gone = Finding(6, 15, "basically", "wordiness", "m", "", 0.99, "wordy:basically")
+    assert visible_findings([kept, gone], [], settings) == [kept]
 
 
 @pytest.mark.parametrize(
@@ -299,3 +316,9 @@ def test_invalid_exclude_pattern_falls_back_alone():
     settings, problems = apply_settings(Settings(), {"exclude": ["a/**b/[", "ok"]}, "editor")
     assert settings.exclude in ([], ["a/**b/[", "ok"])
     assert all(p.key == "exclude" for p in problems)
+
+
+def test_every_category_reaches_the_problems_panel_by_default():
+    from nudge.settings import Settings
+
+    assert set(Settings().severity.values()) == {"information"}  # hint hides clarity

@@ -14,6 +14,8 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
+from functools import cache
+from importlib.resources import files
 
 from nudge.critics.base import CritiqueRequest
 from nudge.critics.figurative import STRONG, figurative_sign, is_concrete
@@ -65,6 +67,14 @@ _MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+@cache
+def alternatives() -> dict[str, str]:
+    """Return the plain wording suggested per cliché rule (`data/alternatives.tsv`)."""
+    text = files("nudge.data").joinpath("alternatives.tsv").read_text(encoding="utf-8")
+    rows = (line.split("\t", 1) for line in text.splitlines() if line and line[0] != "#")
+    return {rule.strip(): wording.strip() for rule, wording in rows}
+
+
 def _message(entry: Entry, quote: str, replacement: str | None) -> str:
     with_replacement, without = _MESSAGES[entry.kind]
     quote = " ".join(quote.split())
@@ -72,6 +82,8 @@ def _message(entry: Entry, quote: str, replacement: str | None) -> str:
         return f"'{quote}' adds nothing; cut it."
     if replacement:
         return with_replacement.format(q=quote, r=replacement)
+    if entry.kind == "cliche" and (wording := alternatives().get(entry.rule)):
+        return f"'{quote}' is a cliché; try {wording}."
     return without.format(q=quote)
 
 

@@ -181,7 +181,7 @@ class ClaudeBridge:
         elif event.kind == "unavailable":
             self.failure = event.message
             log.warning("Claude unavailable (%s); serving local suggestions", event.message)
-            self.ls.status("error", f"{event.message}; local suggestions only")
+            self.ls.status("degraded", f"{event.message}; local suggestions only")
         elif event.kind == "available":
             self.failure = ""
             self.ls.status(*self.idle_state())
@@ -199,7 +199,7 @@ class ClaudeBridge:
         if status.state == "budget_spent":
             return "budget", status.message
         if status.state == "paused" or self.failure:
-            return "error", status.message if status.state == "paused" else self.failure
+            return "degraded", status.message if status.state == "paused" else self.failure
         return "ready", f"Claude ({self.service.settings.model}) and local suggestions"
 
     # Work-done progress -----------------------------------------------------------
