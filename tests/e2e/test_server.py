@@ -108,6 +108,35 @@ async def test_ignore_phrase_writes_team_file(workspace, tmp_path):
     assert 'ignored_phrases = ["In order to"]' in (workspace / ".nudge.toml").read_text()
 
 
+async def test_ignore_rule_is_offered_and_writes_the_team_file(workspace, tmp_path):
+    uri = (workspace / "r.md").as_uri()
+    async with nudge_server(workspace, tmp_path / "cache", FAST) as client:
+        diagnostics = await open_and_wait(client, uri, TEXT)
+        wordy = next(d for d in diagnostics if d.data["category"] == "wordiness")
+        actions = await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri),
+                range=wordy.range,
+                context=types.CodeActionContext(diagnostics=[wordy]),
+            )
+        )
+        (ignore,) = [a for a in actions if a.title.startswith("Ignore this rule")]
+        # pytest-lsp reads this CodeAction (title, kind, diagnostics, command) as a Command
+        # and keeps the nested command in its `command` field as text; check it as text.
+        rule = wordy.data["rule"]
+        assert "nudge.ignoreRule" in str(ignore.command) and rule in str(ignore.command)
+        after = await wait_for_publish(
+            client,
+            uri,
+            lambda: client.workspace_execute_command(
+                types.ExecuteCommandParams(command="nudge.ignoreRule", arguments=[uri, rule]),
+                callback=lambda *_: None,
+            ),
+        )
+        assert all(d.data["rule"] != rule for d in after)
+    assert rule in (workspace / ".nudge.toml").read_text()
+
+
 async def test_threshold_change_republishes_without_restart(workspace, tmp_path):
     uri = (workspace / "e.md").as_uri()
     async with nudge_server(workspace, tmp_path / "cache", FAST) as client:

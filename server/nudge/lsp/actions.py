@@ -16,11 +16,11 @@ from nudge.lsp.documents import settings_changed
 from nudge.lsp.server import NudgeServer
 from nudge.session import Session
 from nudge.settings import TEAM_FILE
-from nudge.team_file import add_ignored_phrase
+from nudge.team_file import add_ignored_phrase, add_ignored_rule
 from nudge.telemetry import read_events, summarize
 
 COMMANDS = ("nudge.dismiss", "nudge.ignorePhrase", "nudge.clearDismissals",
-            "nudge.reviewDocument", "nudge.usage")  # fmt: skip
+            "nudge.reviewDocument", "nudge.usage", "nudge.ignoreRule")  # fmt: skip
 
 
 def code_action(ls: NudgeServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
@@ -42,7 +42,8 @@ def code_action(ls: NudgeServer, params: types.CodeActionParams) -> list[types.C
             continue
         finding = session.locate(uri, start, end, str(data.get("rule")))
         if finding is not None:
-            actions += code_actions(uri, doc.version, doc.mapper, finding, diagnostic)
+            actions += code_actions(uri, doc.version, doc.mapper, finding, diagnostic,
+                                    ignore_rule=True)  # fmt: skip
     return actions or None
 
 
@@ -95,6 +96,26 @@ async def ignore_phrase(ls: NudgeServer, *args: Any) -> None:
         ls.warn(f"Nudge could not update {TEAM_FILE}: {exc}")
         return
     session.note_ignored(args[1].strip())
+    ls.apply_settings()
+    await settings_changed(ls)
+
+
+async def ignore_rule(ls: NudgeServer, *args: Any) -> None:
+    """Add a rule id to the team's `ignored_rules` in `.nudge.toml` and re-publish."""
+    session = ls.session
+    if session is None or len(args) != 2 or not isinstance(args[1], str) or not args[1].strip():
+        ls.warn("Nudge: 'ignore rule' needs a document and a rule id.")
+        return
+    if session.root is None:
+        ls.warn("Nudge: open a folder to ignore rules workspace-wide (.nudge.toml lives there).")
+        return
+    rule = args[1].strip()
+    try:
+        add_ignored_rule(session.root, rule)
+    except (OSError, ValueError) as exc:
+        ls.warn(f"Nudge could not update {TEAM_FILE}: {exc}")
+        return
+    session.note_ignored_rule(rule)
     ls.apply_settings()
     await settings_changed(ls)
 

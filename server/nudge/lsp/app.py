@@ -29,7 +29,7 @@ def register(server: NudgeServer) -> None:
         types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
     )(actions.code_action)
     handlers = (actions.dismiss, actions.ignore_phrase, actions.clear_dismissals,
-                actions.review_document, actions.usage)  # fmt: skip
+                actions.review_document, actions.usage, actions.ignore_rule)  # fmt: skip
     for name, handler in zip(actions.COMMANDS, handlers, strict=True):
         server.command(name)(handler)
 
