@@ -217,3 +217,23 @@ def test_a_read_only_cache_folder_is_no_error(data, tmp_path, monkeypatch):
 def test_the_cache_folder_follows_nudge_cache_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("NUDGE_CACHE_DIR", str(tmp_path / "elsewhere"))
     assert compiled.cache_path("ab" * 32).parent == tmp_path / "elsewhere" / "lexicon"
+
+
+def test_a_cold_start_builds_in_a_child_and_keeps_its_own_memory_small(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "from nudge.critics.local import LocalCritic\n"
+        "f = LocalCritic().check_text('At the end of the day we win.')\n"
+        "rss = int(open('/proc/self/status').read().split('VmRSS:')[1].split()[0]) // 1024\n"
+        "print(f[0].quote, rss)\n"
+    )
+    env = {**__import__("os").environ, "NUDGE_CACHE_DIR": str(tmp_path)}
+    env.pop("NUDGE_LEXICON_BUILD", None)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    quote, rss = out.stdout.rsplit(" ", 1)
+    assert quote == "At the end of the day"
+    assert list((tmp_path / "lexicon").glob("lexicon-*.json"))  # the child stored it
+    # Building in-process peaks near 200 MB and keeps it; reading the stored form does not.
+    assert int(rss) < 120, out.stdout

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import re
+import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -521,6 +523,8 @@ def load_lexicon(directory: Path | None = None) -> Lexicon:
     path = compiled.cache_path(key)
     precision = parse_precision(*sources["precision.tsv"]) if "precision.tsv" in sources else {}
     stored = compiled.read(path, key, _ARTICLES, Entry, KIND_CATEGORY)
+    if stored is None and directory is None and _build_elsewhere(path):
+        stored = compiled.read(path, key, _ARTICLES, Entry, KIND_CATEGORY)
     if stored is not None:
         return Lexicon.from_stored(stored, morphology, precision)
     entries = []
@@ -530,6 +534,36 @@ def load_lexicon(directory: Path | None = None) -> Lexicon:
     with contextlib.suppress(compiled.CompiledError):
         compiled.write(path, compiled.dump(entries, key, _ARTICLES, lexicon.tables()))
     return lexicon
+
+
+_CHILD = "NUDGE_LEXICON_BUILD"
+
+
+def _build_elsewhere(path: Path) -> bool:
+    """Build and store the shipped lexicon in a child process; tell whether it did.
+
+    Building takes about 150 MB more than the stored form it leaves, and a process does
+    not give that back: a language server that built it itself would keep the peak for
+    its whole life. A child builds, stores and exits; the caller reads the stored form.
+    """
+    if os.environ.get(_CHILD) or not _writable(path.parent):
+        return False
+    code = "from nudge.critics.lexicon import default_lexicon; default_lexicon()"
+    env = {**os.environ, _CHILD: "1"}
+    try:
+        done = subprocess.run([sys.executable, "-c", code], env=env, timeout=120,
+                              stdin=subprocess.DEVNULL, capture_output=True)  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0 and path.is_file()
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
 
 
 @functools.cache
