@@ -223,7 +223,8 @@ def claude_findings(
     async def review() -> tuple[dict[str, list[Finding]], str]:
         service = ReviewService.start(
             settings, os.environ, directory, ignore,
-            telemetry=Telemetry(directory / "telemetry.jsonl"), style=style,
+            telemetry=Telemetry(directory / "telemetry.jsonl", enabled=settings.telemetry),
+            style=style,
         )  # fmt: skip
         if service is None:
             return {}, "no key"

@@ -260,7 +260,7 @@ def run(args: argparse.Namespace, **review_options: Any) -> int:
         print("nudge: nudge review needs ANTHROPIC_API_KEY in the environment", file=sys.stderr)
         return 2
     bar = Bar()
-    telemetry = Telemetry(state / "telemetry.jsonl")
+    telemetry = Telemetry(state / "telemetry.jsonl", enabled=settings.telemetry)
     style, warning = load_style_guide(root, settings.style_guide)
     if warning:
         print(f"nudge: warning: {warning}", file=sys.stderr)

@@ -10,6 +10,14 @@ Because opaque regions are blocks too, segmentation can restart at any block
 boundary. That is what lets `Document` re-segment only the edited region: it
 re-runs the segmenter from the block before an edit to the block after it, and
 accepts the result if the segmenter ended outside any fence or environment.
+
+Writers turn Nudge off for a stretch with disable comments (`<!-- nudge off -->` and
+`<!-- nudge on -->` in Markdown, `% nudge off` in LaTeX, `.. nudge off` in reST, each
+on a line of its own): from the `off` line through the next `on` line (or the end of
+the text) is one opaque region of kind "disabled", so an `off` whose `on` lies past a
+re-segmented window leaves the segmenter unclean, like an unclosed fence. The
+per-line form `nudge ignore-line` masks the line it ends, or, alone on its line, the
+next line.
 """
 
 from __future__ import annotations
@@ -21,7 +29,9 @@ from dataclasses import dataclass
 from nudge.languages import LANGUAGES
 from nudge.model import Block
 
-OPAQUE_KINDS = frozenset({"code", "frontmatter", "math", "directive", "comment", "html"})
+OPAQUE_KINDS = frozenset(
+    {"code", "frontmatter", "math", "directive", "comment", "html", "disabled"}
+)
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 _URL = (
@@ -85,7 +95,7 @@ _MARKDOWN_INLINE = _Inline(
 
 _LATEX_INLINE = _Inline(
     [
-        r"(?<!\\)%.*$",  # comment
+        r"(?<!\\)%[^\r\n]*",  # comment (to the end of its line)
         r"\\(?:\(|\[).*?\\(?:\)|\])",  # \( \) and \[ \]
         r"(?<!\\)\$\$.+?\$\$",
         r"(?<!\\)\$[^$]+?\$",
@@ -122,6 +132,7 @@ _RST_INLINE = _Inline(
 _PLAIN_INLINE = _Inline([_URL, _EMAIL], re.MULTILINE)
 
 _SENTINEL = re.compile(r"[^\r\n]")
+_NONE: frozenset[int] = frozenset()
 
 
 def mask_text(text: str, pattern: re.Pattern[str] | _Inline | None) -> str:
@@ -173,10 +184,11 @@ def iter_lines(text: str, base: int = 0) -> Iterator[_Line]:
 class _Builder:
     """Collects regions; the segmenters below call it as they walk lines."""
 
-    def __init__(self, text: str, base: int, inline: _Inline):
+    def __init__(self, text: str, base: int, inline: _Inline, ignored: frozenset[int] = _NONE):
         self.text = text
         self.base = base
         self.inline = inline
+        self.ignored = ignored  # start offsets of lines an ignore-line comment masks
         self.blocks: list[Block] = []
         self.open_lines: list[_Line] = []
         self.open_kind = ""
@@ -189,9 +201,20 @@ class _Builder:
             masked = blank(body)
         else:
             masked = mask_text(body, self.inline)
+            if self.ignored:
+                masked = self._mask_ignored(lines, masked)
             if not masked.strip():
                 kind = "markup"
         self.blocks.append(Block.make(start, body, masked, kind))
+
+    def _mask_ignored(self, lines: list[_Line], masked: str) -> str:
+        """Blank the lines of a region that an ignore-line comment covers."""
+        origin = lines[0].start
+        for line in lines:
+            if line.start in self.ignored:
+                at = line.start - origin
+                masked = masked[:at] + blank(line.text) + masked[at + len(line.text) :]
+        return masked
 
     def flush(self) -> None:
         if self.open_lines:
@@ -209,6 +232,51 @@ class _Builder:
         self.flush()
         if lines:
             self._region(lines, kind)
+
+
+@dataclass(frozen=True)
+class _Switches:
+    """One markup's disable comments: `off` and `on` lines, and the ignore-line marker."""
+
+    off: re.Pattern[str]
+    on: re.Pattern[str]
+    ignore: re.Pattern[str]
+
+    def ignored_lines(self, lines: list[_Line]) -> frozenset[int]:
+        """Return the starts of lines an ignore-line comment masks.
+
+        A marker after text masks its own line; a marker alone on its line masks the
+        next line.
+        """
+        ignored = set()
+        for i, line in enumerate(lines):
+            match = self.ignore.search(line.text)
+            if not match:
+                continue
+            if line.text[: match.start()].strip():
+                ignored.add(line.start)
+            elif i + 1 < len(lines):
+                ignored.add(lines[i + 1].start)
+        return frozenset(ignored)
+
+    def disabled_end(self, lines: list[_Line], i: int) -> int | None:
+        """If line i turns Nudge off, return the index of its `on` line (or len(lines))."""
+        if not self.off.match(lines[i].text):
+            return None
+        return _closing_line(lines, i + 1, lambda text: bool(self.on.match(text)))
+
+
+def _switches(opener: str, closer: str = "") -> _Switches:
+    def line(word: str) -> re.Pattern[str]:
+        return re.compile(rf"^\s*{opener}\s*nudge\s+{word}\s*{closer}\s*$", re.IGNORECASE)
+
+    ignore = rf"{opener}\s*nudge\s+ignore-line\s*{closer}\s*$"
+    return _Switches(line("off"), line("on"), re.compile(ignore, re.IGNORECASE))
+
+
+_MARKDOWN_SWITCHES = _switches("<!--", "-->")
+_LATEX_SWITCHES = _switches(r"(?<!\\)%")
+_RST_SWITCHES = _switches(r"\.\.\s")
 
 
 @dataclass
@@ -237,8 +305,8 @@ def _closing_line(lines: list[_Line], start: int, closes: Callable[[str], bool])
 
 def segment_markdown(text: str, base: int = 0) -> Segmentation:
     """Segment Markdown (CommonMark with front matter, tables and math)."""
-    out = _Builder(text, base, _MARKDOWN_INLINE)
     lines = list(iter_lines(text, base))
+    out = _Builder(text, base, _MARKDOWN_INLINE, _MARKDOWN_SWITCHES.ignored_lines(lines))
     i = 0
     if base == 0 and lines and lines[0].stripped in ("---", "+++"):
         close = lines[0].stripped
@@ -252,6 +320,12 @@ def segment_markdown(text: str, base: int = 0) -> Segmentation:
     while i < len(lines):
         line = lines[i]
         s = line.stripped
+        off = _MARKDOWN_SWITCHES.disabled_end(lines, i)
+        if off is not None:
+            clean = clean and off < len(lines)
+            out.region(lines[i : off + 1], "disabled")
+            i, previous_blank = off + 1, False
+            continue
         fence = _FENCE.match(line.text)
         if fence:
             marker = fence.group(1)
@@ -334,13 +408,19 @@ _LATEX_OPAQUE_ENVS = {
 
 def segment_latex(text: str, base: int = 0) -> Segmentation:
     """Segment LaTeX: paragraphs of prose, with math, verbatim and preamble opaque."""
-    out = _Builder(text, base, _LATEX_INLINE)
     lines = list(iter_lines(text, base))
+    out = _Builder(text, base, _LATEX_INLINE, _LATEX_SWITCHES.ignored_lines(lines))
     i = 0
     clean = True
     while i < len(lines):
         line = lines[i]
         s = line.stripped
+        off = _LATEX_SWITCHES.disabled_end(lines, i)
+        if off is not None:
+            clean = clean and off < len(lines)
+            out.region(lines[i : off + 1], "disabled")
+            i = off + 1
+            continue
         env = _LATEX_ENV.match(s)
         display = s.startswith("\\[") and "\\]" not in s[2:]
         if (env and env.group(1) in _LATEX_OPAQUE_ENVS) or display or s.startswith("$$"):
@@ -402,12 +482,19 @@ def _indented_run(lines: list[_Line], j: int) -> int:
 
 def segment_rst(text: str, base: int = 0) -> Segmentation:
     """Segment reStructuredText: directives, literal blocks and comments are opaque."""
-    out = _Builder(text, base, _RST_INLINE)
     lines = list(iter_lines(text, base))
+    out = _Builder(text, base, _RST_INLINE, _RST_SWITCHES.ignored_lines(lines))
     i = 0
+    clean = True
     while i < len(lines):
         line = lines[i]
         s = line.stripped
+        off = _RST_SWITCHES.disabled_end(lines, i)
+        if off is not None:
+            clean = clean and off < len(lines)
+            out.region(lines[i : off + 1], "disabled")
+            i = off + 1
+            continue
         if _RST_PROSE_DIRECTIVE.match(line.text):
             out.flush()
             j = i + 1
@@ -442,7 +529,7 @@ def segment_rst(text: str, base: int = 0) -> Segmentation:
                     continue
         i += 1
     out.flush()
-    return Segmentation(out.blocks, True)
+    return Segmentation(out.blocks, clean)
 
 
 def segment_plaintext(text: str, base: int = 0) -> Segmentation:

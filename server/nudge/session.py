@@ -110,6 +110,7 @@ class Session:
         self.remote: dict[str, dict[str, list[Finding]]] = {}
         self._visible: dict[str, dict[str, list[Finding]]] = {}
         self.telemetry = telemetry
+        self._follow_telemetry_setting()
         self.cursors: dict[str, int | None] = {}
         self.outcomes = OutcomeTracker(self._record_shown, self._record_outcome)
         # What produced Claude's findings (model, prompt identity), set by the Claude side.
@@ -127,7 +128,13 @@ class Session:
             self._local_cache.clear()
         self._visible.clear()
         self._load_style()
+        self._follow_telemetry_setting()
         return self.problems
+
+    def _follow_telemetry_setting(self) -> None:
+        """Turn the telemetry log's file off or on as the `telemetry` setting says."""
+        if self.telemetry is not None:
+            self.telemetry.enabled = self.settings.telemetry
 
     def _load_style(self) -> None:
         """Read the style guide the settings name; a problem joins the settings problems."""

@@ -99,6 +99,13 @@ class Settings:
             "ignore this rule; each rule is listed in docs/rules.md)."
         ),
     )
+    telemetry: bool = field(
+        default=True,
+        metadata=_doc(
+            "Keep a local log of suggestion outcomes, tokens and cost (telemetry.jsonl in the "
+            "state folder, never sent anywhere); false appends nothing to it."
+        ),
+    )
     style_guide: str = field(
         default="",
         metadata=_doc(
@@ -252,7 +259,7 @@ def _convert(name: str, value: Any) -> tuple[Any, str | None]:
     default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
     if name in _SPECIAL:
         return _SPECIAL[name](value)
-    if isinstance(default, bool):  # pragma: no cover - no booleans yet
+    if isinstance(default, bool):
         return (value, None) if isinstance(value, bool) else (None, "expected true or false")
     if isinstance(default, (int, float)):
         problem = _check_number(value, type(default), meta)

@@ -60,10 +60,13 @@ FIELDS = {
 
 
 class Telemetry:
-    """Append events to a JSONL file (or only to memory when `path` is None)."""
+    """Append events to a JSONL file (or only to memory when `path` is None or not enabled).
 
-    def __init__(self, path: Path | None = None, clock=time.time):
-        self.path, self.clock = path, clock
+    `enabled` follows the `telemetry` setting: when false, nothing reaches the file.
+    """
+
+    def __init__(self, path: Path | None = None, clock=time.time, enabled: bool = True):
+        self.path, self.clock, self.enabled = path, clock, enabled
         self.events: list[dict[str, Any]] = []
 
     def record(self, event: str, **fields: Any) -> None:
@@ -75,7 +78,7 @@ class Telemetry:
             raise ValueError(f"telemetry fields not allowed: {sorted(unknown)}")
         row = {"ts": round(self.clock(), 3), "event": event, **fields}
         self.events.append(row)
-        if self.path is None:
+        if self.path is None or not self.enabled:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -122,6 +122,15 @@ def test_rst_admonition_bodies_are_prose_but_code_directives_are_not():
         ("markdown", "Intro.\n\npara\n\n    indented in order to\n", 6, "\n\n- item"),
         # A new first line `---` opens front matter up to a later `---`.
         ("markdown", "Title\n\nSome text.\n\n---\n\nAt the end of the day.\n", 0, "---\n"),
+        # Typing `nudge off` far above its `on` turns every paragraph between them off.
+        ("markdown", "Intro.\n\n" + "A para.\n\n" * 8 + "<!-- nudge on -->\n\nAfter.\n", 8,
+         "<!-- nudge off -->\n\n"),
+        ("latex", "Intro.\n\n" + "A para.\n\n" * 8 + "% nudge on\n\nAfter.\n", 8,
+         "% nudge off\n\n"),
+        ("restructuredtext", "Intro.\n\n" + "A para.\n\n" * 8 + ".. nudge on\n\nAfter.\n", 8,
+         ".. nudge off\n\n"),
+        # An `on` typed after an `off` that ran to the end.
+        ("markdown", "<!-- nudge off -->\n\n" + "A para.\n\n" * 8, None, "<!-- nudge on -->\n"),
     ],
 )  # fmt: skip
 def test_edit_that_reaches_beyond_blank_lines_matches_full_segmentation(
@@ -132,15 +141,22 @@ def test_edit_that_reaches_beyond_blank_lines_matches_full_segmentation(
     doc.apply_edit(at, at, insert, 1)
     edited = text[:at] + insert + text[at:]
     assert _signature(doc.blocks()) == _signature(segment(edited, language).blocks)
+    # Deleting what was typed brings back the first segmentation.
+    doc.apply_edit(at, at + len(insert), "", 2)
+    assert _signature(doc.blocks()) == _signature(segment(text, language).blocks)
 
 
 SHAPES = {
     "markdown": ["---\n", "+++\n", "...\n", "- item\n", "    code\n", "\n", "para text\n",
-                 "```\n", "# head\n", "<!--\n", "-->\n", "$$\n", "> q\n", "1. one\n"],
+                 "```\n", "# head\n", "<!--\n", "-->\n", "$$\n", "> q\n", "1. one\n",
+                 "<!-- nudge off -->\n", "<!-- nudge on -->\n", "x <!-- nudge ignore-line -->\n",
+                 "<!-- nudge ignore-line -->\n"],
     "restructuredtext": [".. note::\n", "   body\n", "    deep\n", "para::\n", "\n", "text\n",
-                         ".. code-block:: python\n", "   :class: x\n", "====\n", "- item\n"],
+                         ".. code-block:: python\n", "   :class: x\n", "====\n", "- item\n",
+                         ".. nudge off\n", ".. nudge on\n", ".. nudge ignore-line\n"],
     "latex": ["\\begin{equation}\n", "\\end{equation}\n", "\\[\n", "\\]\n", "% c\n", "\n",
-              "text here\n", "\\item x\n", "\\section{A}\n"],
+              "text here\n", "\\item x\n", "\\section{A}\n", "% nudge off\n", "% nudge on\n",
+              "x % nudge ignore-line\n", "% nudge ignore-line\n"],
     "plaintext": ["\n", "text\n", "  indented\n"],
 }  # fmt: skip
 
