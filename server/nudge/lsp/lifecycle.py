@@ -30,6 +30,9 @@ def initialize(ls: NudgeServer, params: types.InitializeParams) -> None:
     # A client without workspace trust sends nothing; one that sends anything but true
     # (a string "false", 0, null) gets the untrusted, offline behaviour.
     ls.trusted = options.get("trusted", True) is True
+    client = options.get("client")
+    ls.client_name = client if isinstance(client, str) else ""
+    ls.offline_chosen = options.get("offline") is True
     encoding = ls.workspace.position_encoding or "utf-16"
     ls.encoding = str(getattr(encoding, "value", encoding))
     ls.features = ClientFeatures.of(params.capabilities)

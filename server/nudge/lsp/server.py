@@ -82,6 +82,8 @@ class NudgeServer(LanguageServer):
         self.cache_dir = cache_dir
         self.session: Session | None = None
         self.trusted = True
+        self.client_name = ""  # `client` in initialization options ("vscode" for ours)
+        self.offline_chosen = False  # `offline: true`: the writer chose local suggestions
         self.encoding = "utf-16"
         self.timers: dict[str, asyncio.TimerHandle | asyncio.Handle] = {}
         self.pending_messages: list[tuple[types.MessageType, str]] | None = []
