@@ -62,6 +62,7 @@ class ClientFeatures:
 
     configuration: bool = False  # answers workspace/configuration
     work_done_progress: bool = False  # shows server-started progress
+    watched_files: bool = False  # lets the server register file watchers dynamically
 
     @classmethod
     def of(cls, capabilities: types.ClientCapabilities | None) -> ClientFeatures:
@@ -71,6 +72,11 @@ class ClientFeatures:
         return cls(
             configuration=bool(workspace and workspace.configuration),
             work_done_progress=bool(window and window.work_done_progress),
+            watched_files=bool(
+                workspace
+                and workspace.did_change_watched_files
+                and workspace.did_change_watched_files.dynamic_registration
+            ),
         )
 
 
