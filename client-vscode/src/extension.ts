@@ -2,7 +2,7 @@
  * Entry point: create the controller, register the commands, start the server.
  */
 import type * as vscode from "vscode";
-import { COMMANDS, menuItems, SERVER_COMMANDS, usageLines } from "./commands";
+import { clearChoices, COMMANDS, menuItems, plural, SERVER_COMMANDS, usageLines } from "./commands";
 import { Controller, SECRET_KEY, type Manifest } from "./controller";
 import * as api from "./vscodeapi";
 
@@ -47,8 +47,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await nudge.reviewDocument(target);
     }),
     api.registerCommand(COMMANDS.clearDismissals, async () => {
-      if ((await nudge.serverCommand(SERVER_COMMANDS.clearDismissals)) !== undefined) {
-        void api.showInfo("Nudge: dismissed suggestions can appear again.");
+      const count = async (scope: string) =>
+        nudge.serverCommand(SERVER_COMMANDS.clearDismissals, [{ scope, preview: true }]);
+      const here = await count("workspace");
+      const all = await count("all");
+      if (typeof here !== "number" || typeof all !== "number") {
+        return;
+      }
+      const choice = await api.pick(clearChoices(here, all), "Clear dismissed suggestions");
+      if (!choice) {
+        return;
+      }
+      const cleared = await nudge.serverCommand(SERVER_COMMANDS.clearDismissals, [{ scope: choice.scope }]);
+      if (typeof cleared === "number") {
+        void api.showInfo(`Nudge: ${plural(cleared, "dismissed suggestion")} can appear again.`);
       }
     }),
     api.registerCommand(COMMANDS.showUsage, async () => {
