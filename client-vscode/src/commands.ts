@@ -55,6 +55,29 @@ export function menuItems(declared: readonly ManifestCommand[]): MenuItem[] {
     .map((c) => ({ command: c.command, label: c.title }));
 }
 
+/** Return "1 thing" or "3 things". */
+export function plural(count: number, noun: string): string {
+  return `${count.toLocaleString("en-US")} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+/** A choice in the "Clear Dismissed Suggestions" confirmation. */
+export interface ClearChoice {
+  label: string;
+  description: string;
+  scope: "workspace" | "all";
+}
+
+/** The confirmation: this workspace first (the default), every workspace separately. */
+export function clearChoices(here: number, all: number): ClearChoice[] {
+  const choices: ClearChoice[] = [
+    { label: "Clear in this workspace", description: plural(here, "dismissed suggestion"), scope: "workspace" },
+  ];
+  if (all > here) {
+    choices.push({ label: "Clear in all workspaces", description: plural(all, "dismissed suggestion"), scope: "all" });
+  }
+  return choices;
+}
+
 /** One line of the usage report. */
 export interface UsageLine {
   label: string;

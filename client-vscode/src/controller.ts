@@ -45,6 +45,7 @@ export class Controller {
     private readonly secrets: Secrets,
     readonly log: api.LogChannel,
     private readonly status: api.StatusItem,
+    private readonly offlineChosen: () => boolean = () => false,
   ) {
     this.keys = serverKeys(manifest);
     this.languages = declaredLanguages(manifest);
@@ -130,6 +131,7 @@ export class Controller {
       trusted,
       settings: this.settingsFor(),
       cwd: this.extensionRoot,
+      offline: this.offlineChosen(),
     });
     this.log.info(`starting ${describeLaunch(plan)}`);
     const client = createClient(plan, this.languages, {

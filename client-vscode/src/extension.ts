@@ -2,18 +2,22 @@
  * Entry point: create the controller, register the commands, start the server.
  */
 import type * as vscode from "vscode";
-import { COMMANDS, menuItems, SERVER_COMMANDS, usageLines } from "./commands";
+import { clearChoices, COMMANDS, menuItems, plural, SERVER_COMMANDS, usageLines } from "./commands";
 import { Controller, SECRET_KEY, type Manifest } from "./controller";
 import * as api from "./vscodeapi";
 
 let controller: Controller | undefined;
+const OFFLINE_KEY = "nudge.offline";
 
 /** Activate the extension. */
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const manifest = context.extension.packageJSON as Manifest;
   const log = api.createLogChannel("Nudge");
   const status = api.createStatusItem(COMMANDS.showMenu);
-  const nudge = new Controller(context.extensionPath, manifest, context.secrets, log, status);
+  // "Clear API Key" is the user choosing to work offline: the server then keeps quiet
+  // about setting a key, until "Set Anthropic API Key" is run again.
+  const offline = () => context.globalState.get<boolean>(OFFLINE_KEY) === true;
+  const nudge = new Controller(context.extensionPath, manifest, context.secrets, log, status, offline);
   controller = nudge;
   context.subscriptions.push(
     log,
@@ -22,6 +26,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       const key = await api.askSecret("Anthropic API key for Nudge (kept in VS Code's secret storage)", "sk-ant-…");
       if (key?.trim()) {
         await context.secrets.store(SECRET_KEY, key.trim());
+        await context.globalState.update(OFFLINE_KEY, undefined);
         void api.showInfo(
           api.isTrusted() ? "Nudge: API key saved." : "Nudge: API key saved; it is used once you trust this workspace.",
         );
@@ -30,6 +35,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     api.registerCommand(COMMANDS.clearApiKey, async () => {
       await context.secrets.delete(SECRET_KEY);
+      await context.globalState.update(OFFLINE_KEY, true);
       void api.showInfo("Nudge: API key removed; local suggestions only.");
       nudge.restartSoon();
     }),
@@ -41,8 +47,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await nudge.reviewDocument(target);
     }),
     api.registerCommand(COMMANDS.clearDismissals, async () => {
-      if ((await nudge.serverCommand(SERVER_COMMANDS.clearDismissals)) !== undefined) {
-        void api.showInfo("Nudge: dismissed suggestions can appear again.");
+      const count = async (scope: string) =>
+        nudge.serverCommand(SERVER_COMMANDS.clearDismissals, [{ scope, preview: true }]);
+      const here = await count("workspace");
+      const all = await count("all");
+      if (typeof here !== "number" || typeof all !== "number") {
+        return;
+      }
+      const choice = await api.pick(clearChoices(here, all), "Clear dismissed suggestions");
+      if (!choice) {
+        return;
+      }
+      const cleared = await nudge.serverCommand(SERVER_COMMANDS.clearDismissals, [{ scope: choice.scope }]);
+      if (typeof cleared === "number") {
+        void api.showInfo(`Nudge: ${plural(cleared, "dismissed suggestion")} can appear again.`);
       }
     }),
     api.registerCommand(COMMANDS.showUsage, async () => {

@@ -35,12 +35,18 @@ export interface LaunchInput {
   settings: Record<string, unknown>;
   /** Working directory: the extension's own folder, never the workspace. */
   cwd: string;
+  /** The user chose to work without Claude ("Clear API Key"): no hint to set a key. */
+  offline?: boolean;
 }
 
 /** Initialization options the server reads. */
 export interface InitializationOptions {
   settings: Record<string, unknown>;
   trusted: boolean;
+  /** Tells the server it runs under this extension, so its hints name our commands. */
+  client: "vscode";
+  /** Present and true when the user chose to work offline. */
+  offline?: true;
 }
 
 /** A fully built launch: pass it to the language client or to `child_process.spawn`. */
@@ -80,7 +86,12 @@ export function buildLaunch(input: LaunchInput): LaunchPlan {
     args: [...prefix, ...SERVER_ARGS],
     env,
     cwd: input.cwd,
-    initializationOptions: { settings: input.settings, trusted: input.trusted },
+    initializationOptions: {
+      settings: input.settings,
+      trusted: input.trusted,
+      client: "vscode",
+      ...(input.offline ? { offline: true as const } : {}),
+    },
   };
 }
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { COMMANDS, commandsForClient, menuItems, usageLines, type ManifestCommand } from "../src/commands";
+import { clearChoices, COMMANDS, commandsForClient, menuItems, usageLines, type ManifestCommand } from "../src/commands";
 import { debounce, type Timers } from "../src/debounce";
 import { CLIENT_ROOT } from "./helpers";
 
@@ -11,6 +11,14 @@ const manifest = JSON.parse(readFileSync(path.join(CLIENT_ROOT, "package.json"),
 };
 
 describe("commands", () => {
+  it("offers clearing this workspace first, with counts, and all workspaces separately", () => {
+    assert.deepEqual(clearChoices(1, 3), [
+      { label: "Clear in this workspace", description: "1 dismissed suggestion", scope: "workspace" },
+      { label: "Clear in all workspaces", description: "3 dismissed suggestions", scope: "all" },
+    ]);
+    assert.deepEqual(clearChoices(2, 2).map((c) => c.scope), ["workspace"]);
+  });
+
   it("declares exactly the commands the extension registers", () => {
     const declared = manifest.contributes.commands.map((c) => c.command).sort();
     assert.deepEqual(declared, Object.values(COMMANDS).sort());

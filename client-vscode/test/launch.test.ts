@@ -23,8 +23,17 @@ describe("buildLaunch", () => {
     assert.equal(plan.command, "/usr/bin/python3");
     assert.deepEqual(plan.args, ["-m", "nudge", "lsp"]);
     assert.equal(plan.cwd, "/ext");
-    assert.deepEqual(plan.initializationOptions, { settings: { minConfidence: 0.7 }, trusted: true });
+    assert.deepEqual(plan.initializationOptions, {
+      settings: { minConfidence: 0.7 },
+      trusted: true,
+      client: "vscode",
+    });
     assert.deepEqual(plan.env, { PATH: "/usr/bin", HOME: "/home/w" });
+  });
+
+  it("says offline only when the user chose it", () => {
+    assert.equal(buildLaunch({ ...base, offline: true }).initializationOptions.offline, true);
+    assert.equal("offline" in buildLaunch({ ...base, offline: false }).initializationOptions, false);
   });
 
   it("keeps extra interpreter arguments before the module", () => {

@@ -101,7 +101,8 @@ class Session:
         self._lexicon = local
         self.local = with_terms(local, self.settings.terms)
         self.dismissals = DismissalStore(
-            JsonStore((cache_dir or default_cache_dir()) / "state", warn)
+            JsonStore((cache_dir or default_cache_dir()) / "state", warn),
+            workspace=str(root.resolve()) if root is not None else "",
         )
         self.unwanted = UnwantedStore(self.dismissals.store, str(root or ""))
         self.style: StyleGuide | None = None

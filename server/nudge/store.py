@@ -168,6 +168,11 @@ class JsonStore:
             self._recover(exc)
             self.cache.set(key, text)
 
+    def keys_with_prefix(self, prefix: str) -> list[str]:
+        """Return every key starting with `prefix`."""
+        drop_foreign_rows(self.cache)
+        return [k for k in self.cache.iterkeys() if isinstance(k, str) and k.startswith(prefix)]
+
     def delete_prefix(self, prefix: str) -> int:
         """Delete every key starting with `prefix`; return how many went."""
         count = 0
@@ -215,31 +220,53 @@ class Dismissal:
 
 
 class DismissalStore:
-    """Dismissed findings per document, persisted in a JSON-only diskcache."""
+    """Dismissed findings per workspace and document, persisted in a JSON-only diskcache.
 
-    PREFIX = "dismissed:"
+    Rows are keyed by workspace and relative path (`dismissed@`, the workspace, a NUL, the path).
+    Rows written before workspaces were keyed (`dismissed:<path>`) belong to no one
+    workspace: they stay readable in every workspace until that workspace clears its
+    dismissals, which marks them cleared for it (and only "everywhere" deletes them).
+    """
 
-    def __init__(self, store: JsonStore):
+    PREFIX = "dismissed@"
+    LEGACY = "dismissed:"
+    LEGACY_CLEARED = "dismissed-legacy-cleared@"
+
+    def __init__(self, store: JsonStore, workspace: str = ""):
         self.store = store
+        self.workspace = workspace
         self._memo: dict[str, list[Dismissal]] = {}
+
+    def _key(self, doc_key: str) -> str:
+        return f"{self.PREFIX}{self.workspace}\0{doc_key}"
+
+    def _legacy_readable(self) -> bool:
+        return not self.store.get(self.LEGACY_CLEARED + self.workspace)
+
+    def _rows(self, key: str) -> list[Dismissal]:
+        rows = self.store.get(key) or []
+        items = []
+        for row in rows if isinstance(rows, list) else []:
+            try:
+                items.append(Dismissal(**{k: str(row[k]) for k in Dismissal.__annotations__}))
+            except (KeyError, TypeError):
+                continue
+        return items
 
     def _load(self, doc_key: str) -> list[Dismissal]:
         if doc_key not in self._memo:
-            rows = self.store.get(self.PREFIX + doc_key) or []
-            items = []
-            for row in rows if isinstance(rows, list) else []:
-                try:
-                    items.append(Dismissal(**{k: str(row[k]) for k in Dismissal.__annotations__}))
-                except (KeyError, TypeError):
-                    continue
+            items = self._rows(self._key(doc_key))
+            if self._legacy_readable():
+                items = self._rows(self.LEGACY + doc_key) + items
             self._memo[doc_key] = items
         return self._memo[doc_key]
 
     def dismiss(self, doc_key: str, text: str, finding: Finding) -> None:
         """Remember that `finding` was dismissed in document `doc_key`."""
         items = self._load(doc_key)
-        items.append(Dismissal.of(text, finding))
-        self.store.set(self.PREFIX + doc_key, [d.to_json() for d in items])
+        own = [*self._rows(self._key(doc_key)), Dismissal.of(text, finding)]
+        items.append(own[-1])
+        self.store.set(self._key(doc_key), [d.to_json() for d in own])
 
     def has_any(self, doc_key: str) -> bool:
         """Tell whether anything was ever dismissed in document `doc_key`."""
@@ -253,7 +280,25 @@ class DismissalStore:
         probe = Dismissal.of(text, finding)
         return any(d.matches(probe) for d in items)
 
-    def clear(self) -> int:
-        """Forget every dismissal; return how many documents had some."""
+    def _own_keys(self, everywhere: bool) -> list[str]:
+        prefix = self.PREFIX if everywhere else f"{self.PREFIX}{self.workspace}\0"
+        keys = self.store.keys_with_prefix(prefix)
+        if everywhere or self._legacy_readable():
+            keys += self.store.keys_with_prefix(self.LEGACY)
+        return keys
+
+    def count(self, everywhere: bool = False) -> int:
+        """Return how many suggestions are dismissed in this workspace (or in all)."""
+        return sum(len(self._rows(key)) for key in self._own_keys(everywhere))
+
+    def clear(self, everywhere: bool = False) -> int:
+        """Forget this workspace's dismissals (or every one); return how many went."""
+        count = self.count(everywhere)
         self._memo.clear()
-        return self.store.delete_prefix(self.PREFIX)
+        if everywhere:
+            for prefix in (self.PREFIX, self.LEGACY, self.LEGACY_CLEARED):
+                self.store.delete_prefix(prefix)
+            return count
+        self.store.delete_prefix(f"{self.PREFIX}{self.workspace}\0")
+        self.store.set(self.LEGACY_CLEARED + self.workspace, True)
+        return count

@@ -2,7 +2,7 @@ import diskcache
 import pytest
 
 from nudge.model import Finding
-from nudge.store import DismissalStore, JsonDisk, JsonStore, PickledRowError
+from nudge.store import Dismissal, DismissalStore, JsonDisk, JsonStore, PickledRowError
 
 TEXT = "We should think outside the box here, and again think outside the box there."
 
@@ -122,3 +122,30 @@ def test_large_values_stay_in_the_database(tmp_path):
     assert store.get("big") == ["x" * 100_000]
     files = [p for p in (tmp_path / "c").rglob("*") if p.is_file() and "cache.db" not in p.name]
     assert files == []
+
+
+def test_dismissals_are_kept_per_workspace_and_cleared_per_workspace(tmp_path):
+    a = DismissalStore(JsonStore(tmp_path / "c"), workspace="/ws/a")
+    b = DismissalStore(JsonStore(tmp_path / "c"), workspace="/ws/b")
+    cliche = _finding(TEXT, "think outside the box")
+    a.dismiss("doc.md", TEXT, cliche)
+    b.dismiss("doc.md", TEXT, cliche)
+    b.dismiss("other.md", TEXT, cliche)
+    assert a.count() == 1 and b.count() == 2 and a.count(everywhere=True) == 3
+    assert a.clear() == 1
+    assert not a.is_dismissed("doc.md", TEXT, cliche)
+    assert b.is_dismissed("doc.md", TEXT, cliche)  # the other workspace keeps its own
+    assert b.clear(everywhere=True) == 2
+    assert not DismissalStore(JsonStore(tmp_path / "c"), workspace="/ws/b").has_any("doc.md")
+
+
+def test_rows_written_before_workspaces_stay_readable_until_cleared(tmp_path):
+    cliche = _finding(TEXT, "think outside the box")
+    old = JsonStore(tmp_path / "c")  # a row as Nudge wrote it before workspaces were keyed
+    old.set("dismissed:doc.md", [Dismissal.of(TEXT, cliche).to_json()])
+    old.close()
+    store = DismissalStore(JsonStore(tmp_path / "c"), workspace="/ws/a")
+    assert store.is_dismissed("doc.md", TEXT, cliche)
+    assert store.count() == 1
+    assert store.clear() == 1
+    assert not DismissalStore(JsonStore(tmp_path / "c"), workspace="/ws/a").has_any("doc.md")

@@ -23,6 +23,10 @@ NO_KEY_MESSAGE = (
     "Claude suggestions are off: set ANTHROPIC_API_KEY in the environment the editor "
     "starts Nudge with. Offline suggestions keep working."
 )
+VSCODE_NO_KEY_MESSAGE = (
+    'Claude suggestions are off: run "Nudge: Set Anthropic API Key" from the Command '
+    "Palette to turn them on. Offline suggestions keep working."
+)
 
 
 class CriticUnavailable(Exception):

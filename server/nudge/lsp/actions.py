@@ -121,8 +121,17 @@ async def ignore_rule(ls: NudgeServer, *args: Any) -> None:
 
 
 def clear_dismissals(ls: NudgeServer, *args: Any) -> int:
-    """Forget every dismissal and re-publish."""
-    count = ls.session.dismissals.clear() if ls.session else 0
+    """Forget this workspace's dismissals (`{"scope": "all"}`: every workspace's) and re-publish.
+
+    `{"preview": true}` only counts them, so the client can confirm with a number.
+    """
+    options = args[0] if args and isinstance(args[0], dict) else {}
+    everywhere = options.get("scope") == "all"
+    if ls.session is None:
+        return 0
+    if options.get("preview") is True:
+        return ls.session.dismissals.count(everywhere)
+    count = ls.session.dismissals.clear(everywhere)
     ls.publish_all()
     return count
 

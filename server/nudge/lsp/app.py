@@ -20,6 +20,7 @@ def register(server: NudgeServer) -> None:
     server.feature(types.INITIALIZED)(lifecycle.initialized)
     server.feature(types.SHUTDOWN)(lifecycle.shutdown)
     server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(lifecycle.did_change_configuration)
+    server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)(lifecycle.did_change_watched_files)
     server.feature(types.TEXT_DOCUMENT_DID_OPEN)(documents.did_open)
     server.feature(types.TEXT_DOCUMENT_DID_CHANGE)(documents.did_change)
     server.feature(types.TEXT_DOCUMENT_DID_SAVE)(documents.did_save)

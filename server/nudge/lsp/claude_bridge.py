@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from nudge.critics.base import NO_KEY_MESSAGE
+from nudge.critics.base import NO_KEY_MESSAGE, VSCODE_NO_KEY_MESSAGE
 from nudge.critics.models import model_warnings
 from nudge.document import EditResult
 from nudge.engine import document_context
 from nudge.model import Finding
+from nudge.notices import first_time
 from nudge.scheduler import SchedulerEvent
 from nudge.service import ReviewService
 from nudge.settings import Settings
@@ -42,17 +43,28 @@ def telemetry_for(ls: NudgeServer) -> Telemetry:
 
 
 def announce(ls: NudgeServer, env: Mapping[str, str] | None = None) -> None:
-    """Say once, at initialize, how to enable Claude when a trusted workspace has no key.
+    """Say, at initialize, how to enable Claude when a trusted workspace has no key.
 
-    The protocol allows showMessage while answering initialize, so the message
-    reaches the editor before anything else the server says.
+    Once per workspace (remembered in the state folder), as information, and never
+    when the client says the writer chose to work offline (`offline: true` in the
+    initialization options, which the VS Code extension sends after "Clear API Key").
+    Under the VS Code extension (`client: "vscode"`) it names the extension's command
+    instead of the environment variable. The protocol allows showMessage while answering
+    initialize, so the message reaches the editor before anything else the server says.
     """
     env = os.environ if env is None else env
     if not ls.trusted:
         log.info("untrusted workspace: Claude is off, local suggestions only")
-    elif not (env.get("ANTHROPIC_API_KEY") or "").strip():
-        log.info(NO_KEY_MESSAGE)
-        ls.window_show_message(types.ShowMessageParams(types.MessageType.Info, NO_KEY_MESSAGE))
+        return
+    if (env.get("ANTHROPIC_API_KEY") or "").strip():
+        return
+    message = VSCODE_NO_KEY_MESSAGE if ls.client_name == "vscode" else NO_KEY_MESSAGE
+    log.info(message)
+    if ls.offline_chosen:
+        return
+    root = ls.session.root if ls.session else None
+    if first_time(ls.state_dir(), "no_key", root):
+        ls.window_show_message(types.ShowMessageParams(types.MessageType.Info, message))
 
 
 def start(ls: NudgeServer, env: Mapping[str, str] | None = None) -> ClaudeBridge | None:

@@ -3,7 +3,8 @@
 `initialize` reads initialization options (settings, workspace trust) and the client's
 capabilities, once, into `ls.features`; `initialized` pulls the `nudge` section and
 starts Claude's side; configuration answers that arrive out of order are ignored; every
-settings reload goes through `NudgeServer.apply_settings`, which warns each problem once.
+settings reload goes through `NudgeServer.apply_settings`, which warns each problem once;
+`.nudge.toml` is watched where the client allows, so a `git pull` is picked up at once.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from nudge.lsp import claude_bridge
 from nudge.lsp.documents import reopen_all, settings_changed
 from nudge.lsp.server import ClientFeatures, NudgeServer
 from nudge.session import Session
+from nudge.settings import TEAM_FILE
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,9 @@ def initialize(ls: NudgeServer, params: types.InitializeParams) -> None:
     # A client without workspace trust sends nothing; one that sends anything but true
     # (a string "false", 0, null) gets the untrusted, offline behaviour.
     ls.trusted = options.get("trusted", True) is True
+    client = options.get("client")
+    ls.client_name = client if isinstance(client, str) else ""
+    ls.offline_chosen = options.get("offline") is True
     encoding = ls.workspace.position_encoding or "utf-16"
     ls.encoding = str(getattr(encoding, "value", encoding))
     ls.features = ClientFeatures.of(params.capabilities)
@@ -49,10 +54,45 @@ async def initialized(ls: NudgeServer, params: types.InitializedParams) -> None:
         except Exception as exc:  # state problems cost Claude, never the local findings
             log.exception("cannot start Claude reviews")
             ls.warn(f"Nudge could not start Claude reviews ({exc}); local suggestions only.")
+    await watch_team_file(ls)
     ls.flush_messages()
     ls.configured = True
     reopen_all(ls)
     ls.status(*ls.idle_state())
+
+
+async def watch_team_file(ls: NudgeServer) -> None:
+    """Ask the client to report `.nudge.toml` changes made outside the editor (a git pull).
+
+    Only where the client allows dynamic registration; elsewhere saving the file in the
+    editor, or a restart, re-reads it.
+    """
+    if not ls.features.watched_files:
+        return
+    options = types.DidChangeWatchedFilesRegistrationOptions(
+        watchers=[types.FileSystemWatcher(glob_pattern=f"**/{TEAM_FILE}")]
+    )
+    registration = types.Registration(
+        id="nudge-team-file",
+        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+        register_options=options,
+    )
+    try:
+        await ls.client_register_capability_async(
+            types.RegistrationParams(registrations=[registration])
+        )
+    except Exception as exc:  # a client may refuse; saving in the editor still re-reads
+        log.warning("cannot watch %s: %s", TEAM_FILE, exc)
+
+
+async def did_change_watched_files(
+    ls: NudgeServer, params: types.DidChangeWatchedFilesParams
+) -> None:
+    """Re-read the team file when it changed on disk, and re-publish every document."""
+    if ls.session is None or not any(c.uri.endswith("/" + TEAM_FILE) for c in params.changes):
+        return
+    ls.apply_settings()
+    await settings_changed(ls)
 
 
 async def pull_configuration(ls: NudgeServer) -> None:

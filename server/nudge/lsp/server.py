@@ -62,6 +62,7 @@ class ClientFeatures:
 
     configuration: bool = False  # answers workspace/configuration
     work_done_progress: bool = False  # shows server-started progress
+    watched_files: bool = False  # lets the server register file watchers dynamically
 
     @classmethod
     def of(cls, capabilities: types.ClientCapabilities | None) -> ClientFeatures:
@@ -71,6 +72,11 @@ class ClientFeatures:
         return cls(
             configuration=bool(workspace and workspace.configuration),
             work_done_progress=bool(window and window.work_done_progress),
+            watched_files=bool(
+                workspace
+                and workspace.did_change_watched_files
+                and workspace.did_change_watched_files.dynamic_registration
+            ),
         )
 
 
@@ -82,6 +88,8 @@ class NudgeServer(LanguageServer):
         self.cache_dir = cache_dir
         self.session: Session | None = None
         self.trusted = True
+        self.client_name = ""  # `client` in initialization options ("vscode" for ours)
+        self.offline_chosen = False  # `offline: true`: the writer chose local suggestions
         self.encoding = "utf-16"
         self.timers: dict[str, asyncio.TimerHandle | asyncio.Handle] = {}
         self.pending_messages: list[tuple[types.MessageType, str]] | None = []
