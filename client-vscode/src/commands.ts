@@ -78,6 +78,52 @@ export function clearChoices(here: number, all: number): ClearChoice[] {
   return choices;
 }
 
+const CATEGORY_NAMES: Record<string, string> = {
+  cliche: "clichés",
+  wordiness: "wordiness",
+  clarity: "clarity",
+  redundancy: "redundancy",
+};
+
+function money(value: unknown): string {
+  return typeof value === "number" ? `$${value.toFixed(2)}` : "$0.00";
+}
+
+function count(value: unknown): string {
+  return typeof value === "number" ? value.toLocaleString("en-US") : "0";
+}
+
+/** The server's usage object in plain words, one sentence a line. */
+export function usageReport(usage: unknown): string[] {
+  if (typeof usage !== "object" || usage === null || Array.isArray(usage)) {
+    return ["Nudge has no usage to report yet."];
+  }
+  const u = usage as Record<string, any>;
+  const lines: string[] = [];
+  lines.push(u.claude ? `Claude: ${u.message || u.state}.` : "Claude is off: local suggestions only.");
+  const today = u.today ?? {};
+  if (u.claude && typeof today.cost_usd === "number") {
+    const cost = today.cost_limit_usd
+      ? `${money(today.cost_usd)} of today's ${money(today.cost_limit_usd)} budget`
+      : `${money(today.cost_usd)} today (no cost limit)`;
+    const tokens = today.token_limit
+      ? `${count(today.tokens)} of ${count(today.token_limit)} tokens`
+      : `${count(today.tokens)} tokens`;
+    lines.push(`Spent ${cost}, ${tokens}.`);
+  }
+  const requests = typeof u.requests === "number" ? u.requests : 0;
+  const rate = typeof u.cache_hit_rate === "number" ? ` ${Math.round(u.cache_hit_rate * 100)}% of paragraphs were answered from the cache.` : "";
+  lines.push(`${plural(requests, "Claude request")} in all, costing about ${money(u.cost_usd)}.${rate}`);
+  lines.push(`Showing ${plural(typeof u.shown === "number" ? u.shown : 0, "suggestion")} in ${plural(typeof u.documents === "number" ? u.documents : 0, "document")}.`);
+  const categories = u.categories ?? {};
+  for (const [name, row] of Object.entries(categories as Record<string, any>)) {
+    const label = CATEGORY_NAMES[name] ?? name;
+    const rate = typeof row.acceptance_rate === "number" ? `${Math.round(row.acceptance_rate * 100)}% accepted` : "none decided yet";
+    lines.push(`${label[0].toUpperCase()}${label.slice(1)}: ${count(row.shown)} shown, ${count(row.accepted)} accepted, ${count(row.dismissed)} dismissed (${rate}).`);
+  }
+  return lines;
+}
+
 /** One line of the usage report. */
 export interface UsageLine {
   label: string;

@@ -2,7 +2,7 @@
  * Entry point: create the controller, register the commands, start the server.
  */
 import type * as vscode from "vscode";
-import { clearChoices, COMMANDS, menuItems, plural, SERVER_COMMANDS, usageLines } from "./commands";
+import { clearChoices, COMMANDS, menuItems, plural, SERVER_COMMANDS, usageLines, usageReport } from "./commands";
 import { Controller, SECRET_KEY, type Manifest } from "./controller";
 import * as api from "./vscodeapi";
 
@@ -71,7 +71,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       const lines = usageLines(usage);
       log.info(`usage: ${lines.map((line) => `${line.label}=${line.value}`).join(", ")}`);
       await api.pick(
-        lines.map((line) => ({ label: line.label, description: line.value })),
+        usageReport(usage).map((label) => ({ label })),
         "Nudge usage",
       );
     }),

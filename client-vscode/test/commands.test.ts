@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { clearChoices, COMMANDS, commandsForClient, menuItems, usageLines, type ManifestCommand } from "../src/commands";
+import { clearChoices, COMMANDS, commandsForClient, menuItems, usageLines, usageReport, type ManifestCommand } from "../src/commands";
 import { debounce, type Timers } from "../src/debounce";
 import { CLIENT_ROOT } from "./helpers";
 
@@ -57,6 +57,29 @@ describe("usageLines", () => {
   for (const [name, usage, expected] of cases) {
     it(name, () => assert.deepEqual(usageLines(usage).map((l) => [l.label, l.value]), expected));
   }
+});
+
+describe("usageReport", () => {
+  it("says today's spend against the budget, requests, cache rate and acceptance in words", () => {
+    const lines = usageReport({
+      claude: true, state: "ready", message: "Claude (claude-sonnet-5-5) and local suggestions",
+      today: { tokens: 41000, token_limit: 2000000, cost_usd: 0.1234, cost_limit_usd: 5 },
+      cache_hit_rate: 0.92, requests: 36, cost_usd: 0.5, shown: 12, documents: 3,
+      categories: { cliche: { shown: 5, accepted: 3, dismissed: 2, acceptance_rate: 0.6 } },
+    });
+    assert.deepEqual(lines, [
+      "Claude: Claude (claude-sonnet-5-5) and local suggestions.",
+      "Spent $0.12 of today's $5.00 budget, 41,000 of 2,000,000 tokens.",
+      "36 Claude requests in all, costing about $0.50. 92% of paragraphs were answered from the cache.",
+      "Showing 12 suggestions in 3 documents.",
+      "Clichés: 5 shown, 3 accepted, 2 dismissed (60% accepted).",
+    ]);
+    assert.ok(!lines.join(" ").includes("null") && !lines.join(" ").includes("›"));
+  });
+  it("says plainly when Claude is off", () => {
+    assert.equal(usageReport({ claude: false, requests: 0, shown: 0, documents: 1 })[0],
+      "Claude is off: local suggestions only.");
+  });
 });
 
 describe("debounce", () => {

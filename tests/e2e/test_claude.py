@@ -121,6 +121,8 @@ async def test_claude_finding_published_beside_local(fake, workspace, tmp_path, 
         )
         assert get_attr(usage, "requests") == len(fake.requests)
         assert get_attr(get_attr(usage, "tokens"), "input") > 0
+        today = get_attr(usage, "today")
+        assert get_attr(today, "cost_limit_usd") == 5.0 and get_attr(today, "tokens") > 0
 
 
 @pytest.mark.parametrize("status", [529, 500])

@@ -161,7 +161,19 @@ def usage(ls: NudgeServer, *args: Any) -> dict[str, Any]:
     summary = summarize(events)
     tokens = summary["tokens"]
     state, message = ls.idle_state()
+    reviewed = sum(int(e.get("blocks", 0) or 0) for e in events if e.get("event") == "findings")
+    looked_up = reviewed + summary["cache_hits"]
+    today: dict[str, Any] = {}
+    if ls.bridge is not None:
+        budget = ls.bridge.service.budget
+        spent_tokens, spent_usd = budget.spent()
+        today = {
+            "tokens": spent_tokens, "token_limit": budget.token_limit,
+            "cost_usd": round(spent_usd, 4), "cost_limit_usd": budget.cost_limit_usd,
+        }  # fmt: skip
     return {
+        "today": today,
+        "cache_hit_rate": round(summary["cache_hits"] / looked_up, 3) if looked_up else None,
         "claude": ls.bridge is not None,
         "state": state,
         "message": message,
