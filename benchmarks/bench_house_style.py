@@ -22,6 +22,8 @@ import re
 import sys
 from pathlib import Path
 
+import _state  # noqa: F401  (a temporary NUDGE_CACHE_DIR, never the user's state)
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from lsprotocol import types
 
+import _state  # noqa: F401  (a temporary NUDGE_CACHE_DIR, never the user's state)
 from _corpus import DEFAULT_CORPUS, big_document
 from nudge.budget import DailyBudget
 from nudge.lsp import documents

@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+import _state  # noqa: F401  (a temporary NUDGE_CACHE_DIR, never the user's state)
 from nudge.model import Block
 
 REPO = Path(__file__).resolve().parent.parent

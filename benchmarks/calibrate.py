@@ -20,6 +20,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import _state  # noqa: F401  (a temporary NUDGE_CACHE_DIR, never the user's state)
 from nudge.critics.lexicon import CATEGORY_PRIORS, KIND_CATEGORY, Lexicon, default_lexicon
 from nudge.critics.local import LocalCritic
 from nudge.critics.structure import KIND_CATEGORY as CHECK_CATEGORY

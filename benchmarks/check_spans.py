@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import _state  # noqa: F401  (a temporary NUDGE_CACHE_DIR, never the user's state)
 from _corpus import DEFAULT_CORPUS, corpus_files
 from nudge.critics.lexicon import default_lexicon
 from nudge.segment import split_blocks

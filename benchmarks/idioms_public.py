@@ -106,6 +106,8 @@ def score(examples: list[Example], critic: LocalCritic, threshold: float) -> dic
 
 def main(argv: list[str] | None = None) -> int:
     """Print the literal false-alarm rate and figurative recall on a labelled idiom corpus."""
+    import _state  # noqa: F401  (a temporary NUDGE_CACHE_DIR, never the user's state)
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", type=Path)
     parser.add_argument("--min-confidence", type=float, default=0.5)

@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+import _state  # noqa: F401  (a temporary NUDGE_CACHE_DIR, never the user's state)
 from nudge.evaluate import Passage, load_dataset, score
 from nudge.model import ALL_CATEGORIES, Finding
 

@@ -30,6 +30,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import _state  # noqa: F401  (a temporary NUDGE_CACHE_DIR, never the user's state)
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
