@@ -26,6 +26,7 @@ from lsprotocol import types
 
 import _state  # noqa: F401  (a temporary NUDGE_CACHE_DIR, never the user's state)
 from _corpus import DEFAULT_CORPUS, big_document
+from bench_did_change import percentile
 from nudge.budget import DailyBudget
 from nudge.lsp import documents
 from nudge.lsp.claude_bridge import ClaudeBridge
@@ -45,11 +46,6 @@ class InstantCritic:
 
     async def critique(self, batch):
         return [[] for _ in batch]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def server(cache: Path, text: str, uri: str) -> NudgeServer:

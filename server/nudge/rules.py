@@ -112,10 +112,15 @@ def installed_rules() -> Path:
 
 def doc_uri(rule: str) -> str:
     """Return a link to the explanation of a rule: published, or the installed copy."""
-    published = help_uri(rule)
+    return _kind_uri(rule_kind(rule))
+
+
+@cache
+def _kind_uri(kind: str) -> str:
+    """Return the link for a rule kind, worked out once (every diagnostic carries one)."""
+    published = help_uri(kind)
     if published is not None:
         return published
-    kind = rule_kind(rule)
     return f"{installed_rules().as_uri()}#{kind if kind in RULE_KINDS else 'rule-ids'}"
 
 

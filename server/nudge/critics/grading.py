@@ -16,31 +16,14 @@ import dataclasses
 import re
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from nudge.critics.base import CritiqueRequest
-from nudge.critics.transport import Answer
+from nudge.critics.transport import Answer, Caller
 from nudge.model import Finding
-from nudge.prompt_loader import PromptTemplate, load_prompt
+from nudge.prompt_loader import load_prompt
 
 _SPACES = re.compile(r"[ \t]{2,}")
-
-
-class Caller(Protocol):
-    """Anything that sends one structured request and returns its `Answer`."""
-
-    async def call(
-        self,
-        *,
-        kind: str,
-        model: str,
-        prompt: PromptTemplate,
-        user: str | list[str],
-        answer_tokens: int,
-        system: Sequence[str] = (),
-    ) -> Answer:
-        """Send the request; raise if Claude is unavailable."""
-        ...
 
 
 def compact(masked: str) -> str:

@@ -7,6 +7,8 @@ checked before use (`offset_arg` refuses booleans, fractions, NaN and Infinity).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
@@ -83,39 +85,37 @@ def dismiss(ls: NudgeServer, *args: Any) -> None:
 
 async def ignore_phrase(ls: NudgeServer, *args: Any) -> None:
     """Add a phrase to the team's `.nudge.toml` and re-publish everything."""
-    session = ls.session
-    if session is None or len(args) != 2 or not isinstance(args[1], str) or not args[1].strip():
-        ls.warn("Nudge: 'ignore phrase' needs a document and a phrase.")
-        return
-    if session.root is None:
-        ls.warn("Nudge: open a folder to ignore phrases workspace-wide (.nudge.toml lives there).")
-        return
-    try:
-        add_ignored_phrase(session.root, args[1].strip())
-    except (OSError, ValueError) as exc:
-        ls.warn(f"Nudge could not update {TEAM_FILE}: {exc}")
-        return
-    session.note_ignored(args[1].strip())
-    ls.apply_settings()
-    await settings_changed(ls)
+    await _add_to_team_file(ls, args, "phrase", "a phrase", add_ignored_phrase, "note_ignored")
 
 
 async def ignore_rule(ls: NudgeServer, *args: Any) -> None:
     """Add a rule id to the team's `ignored_rules` in `.nudge.toml` and re-publish."""
+    await _add_to_team_file(ls, args, "rule", "a rule id", add_ignored_rule, "note_ignored_rule")
+
+
+async def _add_to_team_file(
+    ls: NudgeServer,
+    args: tuple[Any, ...],
+    what: str,
+    needs: str,
+    write: Callable[[Path, str], Path],
+    note: str,
+) -> None:
+    """Check `[uri, value]`, write the value to the team file, record it, re-publish."""
     session = ls.session
     if session is None or len(args) != 2 or not isinstance(args[1], str) or not args[1].strip():
-        ls.warn("Nudge: 'ignore rule' needs a document and a rule id.")
+        ls.warn(f"Nudge: 'ignore {what}' needs a document and {needs}.")
         return
     if session.root is None:
-        ls.warn("Nudge: open a folder to ignore rules workspace-wide (.nudge.toml lives there).")
+        ls.warn(f"Nudge: open a folder to ignore {what}s workspace-wide (.nudge.toml lives there).")
         return
-    rule = args[1].strip()
+    value = args[1].strip()
     try:
-        add_ignored_rule(session.root, rule)
+        write(session.root, value)
     except (OSError, ValueError) as exc:
         ls.warn(f"Nudge could not update {TEAM_FILE}: {exc}")
         return
-    session.note_ignored_rule(rule)
+    getattr(session, note)(value)
     ls.apply_settings()
     await settings_changed(ls)
 
